@@ -1,0 +1,1 @@
+//! hh: the Hold Hunter command-line client

@@ -1,0 +1,1 @@
+//! Hold Hunter gRPC control plane: API, hunt engine, Redis store

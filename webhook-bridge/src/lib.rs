@@ -1,0 +1,1 @@
+//! RingCentral webhook receiver that forwards telephony events to the server over gRPC
