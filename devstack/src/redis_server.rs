@@ -20,6 +20,11 @@ pub struct RedisOptions {
     pub appendonly: bool,
     /// How long to wait for the server to accept connections (default 10 s).
     pub start_timeout: Duration,
+    /// Linux: ask the kernel to SIGKILL redis-server when the *thread* that started it exits
+    /// (`PR_SET_PDEATHSIG`), so a `kill -9` of the parent leaves no orphan. Only safe when that
+    /// thread lives as long as the server is wanted (e.g. the main thread of `hh demo`); never
+    /// set it from `spawn_blocking` threads, which exit when idle. Default false.
+    pub die_with_parent_thread: bool,
 }
 
 impl Default for RedisOptions {
@@ -30,6 +35,7 @@ impl Default for RedisOptions {
                 .unwrap_or_else(|| PathBuf::from("redis-server")),
             appendonly: true,
             start_timeout: Duration::from_secs(10),
+            die_with_parent_thread: false,
         }
     }
 }
@@ -108,7 +114,21 @@ impl RedisServer {
 
     fn spawn(&mut self) -> anyhow::Result<()> {
         let appendonly = if self.options.appendonly { "yes" } else { "no" };
-        let child = Command::new(&self.options.binary)
+        let mut command = Command::new(&self.options.binary);
+        #[cfg(target_os = "linux")]
+        if self.options.die_with_parent_thread {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: prctl is async-signal-safe; the closure allocates nothing.
+            unsafe {
+                command.pre_exec(|| {
+                    if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
+        let child = command
             .arg("--port")
             .arg(self.port.to_string())
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", appendonly])

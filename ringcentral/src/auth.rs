@@ -109,8 +109,11 @@ impl TokenManager {
             return Ok(());
         };
         slot.generation += 1;
-        let request = ApiRequest::new(Method::POST, transport.url(&["restapi", "oauth", "revoke"])?)
-            .form(vec![("token", held.access_token)]);
+        let request = ApiRequest::new(
+            Method::POST,
+            transport.url(&["restapi", "oauth", "revoke"])?,
+        )
+        .form(vec![("token", held.access_token)]);
         let response = transport.send(&request, Credential::ClientBasic).await?;
         if response.is_success() {
             tracing::info!("RingCentral OAuth session revoked");
@@ -159,7 +162,12 @@ async fn renew(slot: &mut Slot, transport: &Transport) -> Result<AccessToken> {
     Ok(install(slot, info, now, transport))
 }
 
-fn install(slot: &mut Slot, info: TokenInfo, requested_at: Instant, transport: &Transport) -> AccessToken {
+fn install(
+    slot: &mut Slot,
+    info: TokenInfo,
+    requested_at: Instant,
+    transport: &Transport,
+) -> AccessToken {
     let lifetime = Duration::from_secs(info.expires_in);
     let margin = transport.config().refresh_margin.min(lifetime / 2);
     let held = HeldToken {
@@ -191,7 +199,10 @@ async fn login(transport: &Transport) -> Result<TokenInfo> {
         ],
     )
     .await?;
-    tracing::info!(expires_in_s = info.expires_in, "RingCentral login (JWT grant) succeeded");
+    tracing::info!(
+        expires_in_s = info.expires_in,
+        "RingCentral login (JWT grant) succeeded"
+    );
     Ok(info)
 }
 
@@ -205,7 +216,10 @@ async fn refresh(transport: &Transport, refresh_token: SecretString) -> Result<T
         ],
     )
     .await?;
-    tracing::debug!(expires_in_s = info.expires_in, "RingCentral access token refreshed");
+    tracing::debug!(
+        expires_in_s = info.expires_in,
+        "RingCentral access token refreshed"
+    );
     Ok(info)
 }
 
@@ -213,8 +227,8 @@ async fn token_request(
     transport: &Transport,
     fields: Vec<(&'static str, SecretString)>,
 ) -> Result<TokenInfo> {
-    let request = ApiRequest::new(Method::POST, transport.url(&["restapi", "oauth", "token"])?)
-        .form(fields);
+    let request =
+        ApiRequest::new(Method::POST, transport.url(&["restapi", "oauth", "token"])?).form(fields);
     let response = transport.send(&request, Credential::ClientBasic).await?;
     if !response.is_success() {
         return Err(Error::from_auth_body(response.status, &response.body));

@@ -66,7 +66,11 @@ impl Client {
 
     /// Puts a party on hold: `POST …/parties/{partyId}/hold` (SPEC `holdCallParty`, Light;
     /// no body, so `proto` defaults to `Auto`). Errors: 409 wrong state.
-    pub async fn hold_party(&self, telephony_session_id: &str, party_id: &str) -> Result<CallParty> {
+    pub async fn hold_party(
+        &self,
+        telephony_session_id: &str,
+        party_id: &str,
+    ) -> Result<CallParty> {
         let url = self.party_url(telephony_session_id, party_id, Some("hold"))?;
         self.execute_json(&ApiRequest::new(Method::POST, url), "CallParty")
             .await
@@ -110,7 +114,13 @@ impl Client {
         party_id: &str,
         action: Option<&str>,
     ) -> Result<url::Url> {
-        let mut segments = vec!["telephony", "sessions", telephony_session_id, "parties", party_id];
+        let mut segments = vec![
+            "telephony",
+            "sessions",
+            telephony_session_id,
+            "parties",
+            party_id,
+        ];
         segments.extend(action);
         self.account_url(&segments)
     }

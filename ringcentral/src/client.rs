@@ -51,7 +51,10 @@ impl Client {
     /// Logs in now (JWT grant) unless a token is already held, so start-up fails fast on bad
     /// credentials. Errors: [`Error::Auth`], [`Error::RateLimited`], transport errors.
     pub async fn login(&self) -> Result<()> {
-        self.inner.tokens.ensure_logged_in(&self.inner.transport).await
+        self.inner
+            .tokens
+            .ensure_logged_in(&self.inner.transport)
+            .await
     }
 
     /// Revokes the OAuth session (all of its access and refresh tokens) with

@@ -12,7 +12,9 @@ use url::Url;
 
 use crate::client::Client;
 use crate::error::Result;
-use crate::model::directory::{CallQueue, CallQueueMember, Device, Extension, PhoneNumber, SipInfo};
+use crate::model::directory::{
+    CallQueue, CallQueueMember, Device, Extension, PhoneNumber, SipInfo,
+};
 use crate::model::paging::Page;
 use crate::transport::{ApiRequest, decode_secret};
 
@@ -78,7 +80,8 @@ impl Client {
         per_page: Option<u32>,
     ) -> Result<Page<CallQueue>> {
         let url = self.account_url(&["call-queues"])?;
-        self.fetch_page(url, page, per_page, "Page<CallQueue>").await
+        self.fetch_page(url, page, per_page, "Page<CallQueue>")
+            .await
     }
 
     /// All members of call queue `queue_id` (`GET …/call-queues/{groupId}/members`, Light).
@@ -123,7 +126,8 @@ impl Client {
         query: &PhoneNumberQuery,
     ) -> Result<Vec<PhoneNumber>> {
         let url = self.phone_numbers_url(query)?;
-        self.fetch_all(url, query.per_page, "Page<PhoneNumber>").await
+        self.fetch_all(url, query.per_page, "Page<PhoneNumber>")
+            .await
     }
 
     /// One page (1-based) of [`Client::list_account_phone_numbers`].

@@ -108,7 +108,11 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::RateLimited { .. } | Error::Timeout | Error::Transport(_) => true,
-            Error::Api { status, .. } | Error::Auth { status: Some(status), .. } => {
+            Error::Api { status, .. }
+            | Error::Auth {
+                status: Some(status),
+                ..
+            } => {
                 matches!(*status, 429 | 500 | 502 | 503 | 504)
             }
             _ => false,

@@ -54,7 +54,8 @@ pub(crate) fn group_of(headers: &HeaderMap) -> Option<String> {
 }
 
 /// `Retry-After` in whole seconds (DOCS: "Retry-After: <seconds>"); `None` when absent or not
-/// an integer.
+/// an integer (an HTTP-date form is not used by RingCentral and falls back to the configured
+/// default wait).
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     headers
         .get(RETRY_AFTER)

@@ -190,7 +190,11 @@ impl Transport {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         self.rate_limits.record(&headers);
-        let body = response.bytes().await.map_err(Error::from_reqwest)?.to_vec();
+        let body = response
+            .bytes()
+            .await
+            .map_err(Error::from_reqwest)?
+            .to_vec();
         tracing::debug!(
             method = %request.method,
             path = request.url.path(),

@@ -107,7 +107,7 @@ impl SimState {
             calls: Mutex::new(CallRegistry::default()),
             deliveries: Mutex::new(DeliveryLog::default()),
             runtime: Mutex::new(runtime),
-            catalog: DestinationCatalog::irs_presets(),
+            catalog: DestinationCatalog::with_test_lines(),
             audio,
             http,
             shutdown,

@@ -78,7 +78,8 @@ impl LoopLibrary {
     }
 
     fn shard(&self, hash: u64) -> &RwLock<Shard> {
-        &self.shards[(hash >> 60) as usize % SHARDS]
+        // Middle bits: hashbrown uses the low bits for buckets and the top 7 bits for tags.
+        &self.shards[((hash >> 32) as usize) % SHARDS]
     }
 
     /// Number of stored hashes.

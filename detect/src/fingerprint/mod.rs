@@ -1,8 +1,10 @@
 //! Hold-loop fingerprinting: spectral-peak landmark hashes and the shared [`LoopLibrary`] of
 //! hashes already heard on a destination's lines.
 
+pub mod clip;
 pub mod landmark;
 pub mod library;
 
+pub use clip::fingerprint_clip;
 pub use landmark::{FINGERPRINT_VERSION, LandmarkHasher, TripletKey, ZONE_FRAMES};
 pub use library::LoopLibrary;

@@ -24,7 +24,11 @@ string_enum! {
 #[serde(rename_all = "camelCase")]
 pub struct ExtensionRef {
     /// Extension id (integer on the wire; decoded as text).
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// URI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,7 +67,11 @@ pub struct Contact {
 #[serde(rename_all = "camelCase")]
 pub struct SiteRef {
     /// Site id.
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Site name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -155,7 +163,11 @@ pub struct CallQueueMember {
 #[serde(rename_all = "camelCase")]
 pub struct CountryRef {
     /// Country id.
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// URI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,7 +185,11 @@ pub struct CountryRef {
 #[serde(rename_all = "camelCase")]
 pub struct PhoneLineInfo {
     /// Phone number id.
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// E.164 number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -209,7 +225,11 @@ pub struct PhoneLine {
 #[serde(rename_all = "camelCase")]
 pub struct DeviceModel {
     /// Model id.
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Model name.
     #[serde(default, skip_serializing_if = "Option::is_none")]

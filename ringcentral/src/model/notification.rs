@@ -20,12 +20,20 @@ pub struct TelephonySessionNotification {
     /// `/restapi/v1.0/account/170848004/extension/170848004/telephony/sessions`.
     pub event: String,
     /// Send time.
-    #[serde(default, deserialize_with = "opt_timestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timestamp: Option<jiff::Timestamp>,
     /// Subscription id (UUID).
     pub subscription_id: String,
     /// Extension id that owns the subscription.
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub owner_id: Option<String>,
     /// Event body.
     pub body: TelephonySessionEventBody,
@@ -38,7 +46,11 @@ pub struct TelephonySessionEventBody {
     /// Order number of this event within the session (starts at 2 in every real capture).
     pub sequence: i64,
     /// Legacy numeric session id.
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub session_id: Option<String>,
     /// Telephony session id (`s-…`), the key used by call control.
     pub telephony_session_id: String,
@@ -46,7 +58,11 @@ pub struct TelephonySessionEventBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_id: Option<String>,
     /// Event time.
-    #[serde(default, deserialize_with = "opt_timestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub event_time: Option<jiff::Timestamp>,
     /// Session origin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,9 +71,17 @@ pub struct TelephonySessionEventBody {
     #[serde(default)]
     pub parties: Vec<CallParty>,
     /// Account id (some DOCS examples only).
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_id: Option<String>,
     /// Extension id (some DOCS examples only).
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub extension_id: Option<String>,
 }

@@ -65,10 +65,9 @@ impl<T> Page<T> {
             .navigation
             .as_ref()
             .is_some_and(|n| n.next_page.is_some());
-        let by_count = self
-            .paging
-            .as_ref()
-            .is_some_and(|p| matches!((p.page, p.total_pages), (Some(page), Some(total)) if page < total));
+        let by_count = self.paging.as_ref().is_some_and(
+            |p| matches!((p.page, p.total_pages), (Some(page), Some(total)) if page < total),
+        );
         by_link || by_count
     }
 }

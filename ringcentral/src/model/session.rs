@@ -115,7 +115,11 @@ impl Origin {
 #[serde(rename_all = "camelCase")]
 pub struct PeerId {
     /// Legacy session id.
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub session_id: Option<String>,
     /// Telephony session id of the peer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,10 +199,18 @@ pub struct PartyInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Extension id.
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub extension_id: Option<String>,
     /// Device id.
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub device_id: Option<String>,
 }
 
@@ -207,13 +219,25 @@ pub struct PartyInfo {
 #[serde(rename_all = "camelCase")]
 pub struct PartyOwner {
     /// Account id.
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_id: Option<String>,
     /// Extension id.
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub extension_id: Option<String>,
     /// Brand id.
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub brand_id: Option<String>,
 }
 
@@ -221,7 +245,11 @@ pub struct PartyOwner {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Park {
     /// Park id.
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
 }
 
@@ -229,7 +257,11 @@ pub struct Park {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recording {
     /// Recording id.
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Whether recording is active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -272,10 +304,18 @@ pub struct CallParty {
     #[serde(deserialize_with = "id")]
     pub id: String,
     /// Account id (notifications).
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_id: Option<String>,
     /// Owning extension id; absent for a party with no RC owner (e.g. the PSTN leg).
-    #[serde(default, deserialize_with = "opt_id", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub extension_id: Option<String>,
     /// Direction; [`Direction::Other`] with empty text when absent.
     #[serde(default)]
@@ -339,7 +379,11 @@ pub struct CallSession {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
     /// Creation time.
-    #[serde(default, deserialize_with = "opt_timestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub creation_time: Option<jiff::Timestamp>,
     /// Voice call token (conference only).
     #[serde(default, skip_serializing_if = "Option::is_none")]

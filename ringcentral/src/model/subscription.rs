@@ -46,7 +46,11 @@ pub struct DeliveryModeInfo {
 #[serde(rename_all = "camelCase")]
 pub struct BlacklistedData {
     /// When it was blacklisted.
-    #[serde(default, deserialize_with = "opt_timestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub blacklisted_at: Option<jiff::Timestamp>,
     /// Why, e.g. "I/O operation is failed. Details: [Read timed out]".
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,7 +88,11 @@ pub struct SubscriptionInfo {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disabled_filters: Vec<DisabledFilter>,
     /// Expiry time.
-    #[serde(default, deserialize_with = "opt_timestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expiration_time: Option<jiff::Timestamp>,
     /// Remaining lifetime in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -93,7 +101,11 @@ pub struct SubscriptionInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SubscriptionStatus>,
     /// Creation time.
-    #[serde(default, deserialize_with = "opt_timestamp", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_timestamp",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub creation_time: Option<jiff::Timestamp>,
     /// Delivery mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]

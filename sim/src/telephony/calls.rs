@@ -23,7 +23,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::config::UnknownNumberPolicy;
 use crate::errors::{ApiError, ApiResult};
-use crate::farend::{DestinationModel, FarEndCall, FarEndConfig, FarEndEvent};
+use crate::farend::{DestinationModel, FarEndConfig, FarEndEvent};
 use crate::ground_truth::{CallGroundTruth, CallPhase, DtmfTruth, EndedBy, Moment, TimelineEvent};
 use crate::media_ws::{self, MEDIA_BROADCAST_CAPACITY, MediaOut};
 use crate::queue::{self, TransferTarget};

@@ -1,0 +1,452 @@
+//! `hh demo`: the whole product locally against the RingCentral simulator, with no
+//! configuration: starts a [`Stack`] in this process (private redis-server, simulator with
+//! accelerated hold times, webhook bridge, server with a random API token), syncs lines and
+//! queues, hunts the simulated IRS Practitioner Priority Service line, shows the hunt live and
+//! ends with a summary from the simulator's ground truth.
+//!
+//! Demo operator fallback (explicit, never hidden): while the server has no live-agent
+//! detector wired in, a leg may stay on HOLD after the agent spoke. If the job is still
+//! HUNTING [`OPERATOR_GRACE`] after the simulator's ground truth says an agent started
+//! speaking on a leg, the demo calls `ConfirmLive` on that leg, says so in the live view and
+//! marks the summary "confirmed by demo operator".
+
+use std::time::Duration;
+
+use holdhunter_devstack::{Stack, StackOptions};
+use holdhunter_proto::v1 as pb;
+use ringcentral_sim::ground_truth::CallGroundTruth;
+use secrecy::ExposeSecret;
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use crate::args::{DemoArgs, OutputFormat};
+use crate::client::Connection;
+use crate::exit::{self, CliError};
+use crate::render::text;
+use crate::watch::{self, WatchOptions};
+
+/// How long after the agent's first word (ground truth) the demo operator steps in.
+pub const OPERATOR_GRACE: Duration = Duration::from_secs(3);
+
+/// The destination the demo hunts.
+pub const DEMO_DESTINATION: &str = "irs-pps";
+
+/// Runs `hh demo`.
+pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<i32, CliError> {
+    let mut options = StackOptions {
+        time_scale: args.time_scale,
+        hold_lines: (args.lines as usize + 2).max(12),
+        redis_dies_with_thread: true,
+        ..StackOptions::default()
+    };
+    if let Some(seed) = args.seed {
+        options.seed = seed;
+    }
+    let seed = options.seed;
+    eprintln!(
+        "Starting the local stack: redis-server, RingCentral simulator (seed {seed}, hold times \
+         /{}), webhook bridge, server…",
+        args.time_scale
+    );
+    let stack = Stack::start(options)
+        .await
+        .map_err(|e| CliError::Other(e.context("hh demo could not start the local stack")))?;
+
+    if args.stack_only {
+        println!(
+            "{}",
+            json!({
+                "server": stack.server_url(),
+                "token": stack.api_token().expose_secret(),
+                "sim": stack.sim_url(),
+                "bridge": stack.bridge_url(),
+                "redis": stack.redis_url(),
+                "seed": seed,
+            })
+        );
+        eprintln!("Stack is up; stop it with Ctrl-C or SIGTERM.");
+        wait_for_termination().await;
+        shutdown(stack).await;
+        return Ok(exit::OK);
+    }
+
+    let conn = Connection::new(stack.server_url(), Some(stack.api_token().clone()))?;
+    let result = hunt(&stack, &conn, args, format).await;
+    if args.keep_running {
+        eprintln!(
+            "\nThe stack keeps running (Ctrl-C stops it):\n  export HH_SERVER={}\n  export \
+             HH_TOKEN=<printed by `hh demo --stack-only`; this run's token is not shown>\n  \
+             simulator {}  bridge {}  redis {}",
+            stack.server_url(),
+            stack.sim_url(),
+            stack.bridge_url(),
+            stack.redis_url()
+        );
+        wait_for_termination().await;
+    }
+    shutdown(stack).await;
+    result
+}
+
+async fn shutdown(stack: Stack) {
+    eprintln!("Stopping the local stack…");
+    if let Err(err) = stack.shutdown().await {
+        eprintln!("hh demo: while stopping: {err:#}");
+    }
+}
+
+async fn wait_for_termination() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// A ConfirmLive the demo operator made.
+#[derive(Debug, Clone)]
+struct OperatorConfirm {
+    leg_id: String,
+}
+
+async fn hunt(
+    stack: &Stack,
+    conn: &Connection,
+    args: &DemoArgs,
+    format: OutputFormat,
+) -> Result<i32, CliError> {
+    let say = |text: String| {
+        if format == OutputFormat::Table {
+            println!("{text}");
+        } else {
+            eprintln!("{text}");
+        }
+    };
+    // Lines and queues from the simulated RingCentral account.
+    let lines = conn
+        .lines()
+        .sync_lines(pb::SyncLinesRequest {})
+        .await
+        .map_err(|s| conn.error(s))?
+        .into_inner();
+    let queues = conn
+        .queues()
+        .sync_queues(pb::SyncQueuesRequest {})
+        .await
+        .map_err(|s| conn.error(s))?
+        .into_inner()
+        .queues;
+    let queue = queues.first().cloned().ok_or_else(|| {
+        CliError::Other(anyhow::anyhow!("the simulated account has no call queue"))
+    })?;
+    conn.queues()
+        .set_default_queue(pb::SetDefaultQueueRequest {
+            queue_id: queue.queue_id.clone(),
+        })
+        .await
+        .map_err(|s| conn.error(s))?;
+    say(format!(
+        "Synced {} hold lines and {} call queues; winners go to queue {} ({} {}).",
+        lines.lines.len(),
+        queues.len(),
+        queue.queue_id,
+        queue.extension_number,
+        queue.name
+    ));
+    wait_for_subscription(conn, &say).await;
+
+    let job = conn
+        .jobs()
+        .start_job(pb::StartJobRequest {
+            destination_id: DEMO_DESTINATION.into(),
+            line_count: args.lines,
+            queue_id: queue.queue_id.clone(),
+            ..Default::default()
+        })
+        .await
+        .map_err(|s| conn.error(s))?
+        .into_inner()
+        .job
+        .unwrap_or_default();
+    say(format!(
+        "Hunting {} ({}) with {} lines: job {}.\n",
+        job.destination_id, job.destination_number, job.line_count, job.job_id
+    ));
+
+    let (notes_tx, notes_rx) = mpsc::unbounded_channel();
+    let mut confirms: Vec<OperatorConfirm> = Vec::new();
+    let options = WatchOptions::new(format);
+    let outcome = {
+        let watch = watch::follow(conn, &job.job_id, &options, Some(notes_rx));
+        let operator = operator(stack, conn, &job.job_id, &notes_tx, &mut confirms);
+        tokio::pin!(watch);
+        tokio::pin!(operator);
+        tokio::select! {
+            outcome = &mut watch => outcome,
+            _ = &mut operator => watch.await,
+        }
+    }?;
+    let summary = summarize(stack, &outcome, &confirms, args.time_scale);
+    match format {
+        OutputFormat::Json => println!("{}", summary.json),
+        OutputFormat::Table => {
+            println!("\n{}", watch::summary(&outcome.job));
+            print!("{}", summary.text);
+        }
+    }
+    Ok(outcome.exit_code)
+}
+
+async fn wait_for_subscription(conn: &Connection, say: &impl Fn(String)) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let check = conn
+            .ringcentral()
+            .check_ring_central(pb::CheckRingCentralRequest {})
+            .await
+            .map(|r| r.into_inner());
+        if let Ok(check) = &check
+            && let Some(sub) = &check.subscription
+            && sub.status == "Active"
+        {
+            say(format!(
+                "Webhook subscription {} is Active (simulator → bridge → server).",
+                sub.subscription_id
+            ));
+            return;
+        }
+        if tokio::time::Instant::now() > deadline {
+            say("Warning: no Active webhook subscription after 20 s; the server will rely on \
+                 reconciliation (slower state changes)."
+                .into());
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// The demo operator: confirms a leg live when the ground truth says its agent has been
+/// speaking for [`OPERATOR_GRACE`] and the job is still hunting. Runs until the job ends.
+async fn operator(
+    stack: &Stack,
+    conn: &Connection,
+    job_id: &str,
+    notes: &mpsc::UnboundedSender<String>,
+    confirms: &mut Vec<OperatorConfirm>,
+) {
+    let grace_ms = OPERATOR_GRACE.as_millis() as i64;
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let Ok(response) = conn
+            .jobs()
+            .get_job(pb::GetJobRequest {
+                job_id: job_id.to_string(),
+            })
+            .await
+        else {
+            continue;
+        };
+        let job = response.into_inner().job.unwrap_or_default();
+        if job.state() != pb::JobState::Hunting {
+            return;
+        }
+        let now = jiff::Timestamp::now().as_millisecond();
+        for leg in &job.legs {
+            let waiting = matches!(
+                leg.state(),
+                pb::LegState::Ivr | pb::LegState::Hold | pb::LegState::Ringing
+            );
+            if !waiting
+                || leg.telephony_session_id.is_empty()
+                || confirms.iter().any(|c| c.leg_id == leg.leg_id)
+            {
+                continue;
+            }
+            let Some(truth) = stack.sim().call(&leg.telephony_session_id) else {
+                continue;
+            };
+            let Some(spoke) = truth.agent_speech_started else {
+                continue;
+            };
+            let since_ms = now - spoke.wall.as_millisecond();
+            if since_ms < grace_ms {
+                continue;
+            }
+            let _ = notes.send(format!(
+                "demo operator: the agent on {} has spoken for {} and the job still hunts: \
+                 ConfirmLive {}",
+                leg.leg_id,
+                text::human_ms(since_ms),
+                leg.leg_id
+            ));
+            confirms.push(OperatorConfirm {
+                leg_id: leg.leg_id.clone(),
+            });
+            let result = conn
+                .jobs()
+                .confirm_live(pb::ConfirmLiveRequest {
+                    job_id: job_id.to_string(),
+                    leg_id: leg.leg_id.clone(),
+                })
+                .await;
+            if let Err(status) = result {
+                let _ = notes.send(format!(
+                    "demo operator: ConfirmLive {} failed: {}",
+                    leg.leg_id,
+                    conn.error(status)
+                ));
+            }
+        }
+    }
+}
+
+struct Summary {
+    text: String,
+    json: serde_json::Value,
+}
+
+fn ms(from: jiff::Timestamp, to: jiff::Timestamp) -> i64 {
+    to.as_millisecond() - from.as_millisecond()
+}
+
+/// Summary of the winner from the simulator's ground truth.
+fn summarize(
+    stack: &Stack,
+    outcome: &watch::WatchOutcome,
+    confirms: &[OperatorConfirm],
+    time_scale: f64,
+) -> Summary {
+    let job = &outcome.job;
+    let Some(winner_id) = job.winner_leg_ids.first() else {
+        let text = format!(
+            "No leg was transferred ({}). Legs: {}.\nTry another seed: hh demo --seed N\n",
+            text::job_state(job.state),
+            job.legs
+                .iter()
+                .map(|l| format!(
+                    "{} {}",
+                    l.leg_id,
+                    if l.end_reason != 0 {
+                        text::leg_end_reason(l.end_reason)
+                    } else {
+                        text::leg_state(l.state)
+                    }
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return Summary {
+            json: json!({"summary": {"jobId": job.job_id, "state": text::job_state(job.state),
+                                     "winnerLegId": null}}),
+            text,
+        };
+    };
+    let leg = job.legs.iter().find(|l| &l.leg_id == winner_id);
+    let truth: Option<CallGroundTruth> = leg
+        .filter(|l| !l.telephony_session_id.is_empty())
+        .and_then(|l| stack.sim().call(&l.telephony_session_id));
+    let by_operator = confirms.iter().any(|c| &c.leg_id == winner_id);
+    // When the server decided: the first event putting the winner LIVE / NEEDS_HUMAN /
+    // TRANSFERRING (or the transfer request), in server time.
+    let decided_at = outcome
+        .events
+        .iter()
+        .filter(|e| {
+            e.leg.as_ref().is_some_and(|l| {
+                &l.leg_id == winner_id
+                    && matches!(
+                        l.state(),
+                        pb::LegState::Live
+                            | pb::LegState::NeedsHuman
+                            | pb::LegState::Transferring
+                            | pb::LegState::Transferred
+                    )
+            })
+        })
+        .filter_map(|e| e.time.as_ref().and_then(crate::render::json::to_jiff))
+        .next();
+
+    let mut text = String::new();
+    let mut facts = serde_json::Map::new();
+    facts.insert("jobId".into(), json!(job.job_id));
+    facts.insert("winnerLegId".into(), json!(winner_id));
+    facts.insert("confirmedByDemoOperator".into(), json!(by_operator));
+    facts.insert("timeScale".into(), json!(time_scale));
+    text.push_str(&format!("Winner {winner_id}"));
+    if let Some(t) = &truth {
+        text.push_str(&format!(" (telephony session {})", t.telephony_session_id));
+    }
+    text.push('\n');
+    match &truth {
+        None => text.push_str("  (no ground truth from the simulator for this leg)\n"),
+        Some(t) => {
+            if let (Some(hold), Some(agent)) = (t.hold_started, t.agent_picked_up) {
+                let hold_ms = agent.media_ms.saturating_sub(hold.media_ms);
+                let real_ms = (hold_ms as f64 * time_scale) as i64;
+                facts.insert("holdMs".into(), json!(hold_ms));
+                facts.insert("holdMsAtRealPace".into(), json!(real_ms));
+                text.push_str(&format!(
+                    "  time on hold                        {:>10}   (= {} at the real IRS \
+                     pace, time scale {time_scale})\n",
+                    text::human_ms(hold_ms as i64),
+                    text::human_ms(real_ms)
+                ));
+            }
+            if let Some(spoke) = t.agent_speech_started {
+                if let Some(decided) = decided_at {
+                    let latency = ms(spoke.wall, decided);
+                    facts.insert("detectionLatencyMs".into(), json!(latency));
+                    text.push_str(&format!(
+                        "  detection after agent's first word  {:>10}{}\n",
+                        text::human_ms(latency),
+                        if by_operator {
+                            "   (confirmed by demo operator, not the detector)"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
+                if let Some(ringing) = t.queue_ringing_at {
+                    let to_queue = ms(spoke.wall, ringing);
+                    facts.insert("firstWordToQueueRingingMs".into(), json!(to_queue));
+                    text.push_str(&format!(
+                        "  agent's first word → queue ringing  {:>10}   (goal: < 500 ms{})\n",
+                        text::human_ms(to_queue),
+                        if by_operator {
+                            "; includes the demo operator's wait"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
+            } else {
+                text.push_str("  the simulator recorded no agent speech on this leg\n");
+            }
+        }
+    }
+    if by_operator {
+        text.push_str(&format!(
+            "  Note: {winner_id} was confirmed by demo operator (ConfirmLive {}s after the \
+             agent's first word): the server's live-agent detector did not decide first.\n",
+            OPERATOR_GRACE.as_secs()
+        ));
+    }
+    Summary {
+        text,
+        json: json!({"summary": facts}),
+    }
+}

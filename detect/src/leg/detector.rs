@@ -1,0 +1,834 @@
+//! [`LegDetector`]: one leg's IVR → HOLD → LIVE state machine over 20 ms frames.
+//!
+//! Per frame: decode, features, class, landmark hashes (looked up in the shared loop library,
+//! and queued for insertion `insert_delay_ms` later), segment events, then the phase logic:
+//!
+//! - IVR → HOLD when music fills `hold_music_ms` of the last `hold_window_ms` (or
+//!   [`LegDetector::mark_hold`]).
+//! - On HOLD, a speech onset after `onset_quiet_ms` of non-speech opens a candidate. Once it
+//!   holds `live_confirm_speech_ms` of speech, its [`LiveEvidence`] is scored every frame: a
+//!   library match rejects it as recorded, a music bed rejects it, a score ≥
+//!   `live_score_threshold` declares LIVE, and `live_max_decision_ms` without a decision drops it.
+//! - NEEDS_HUMAN when speech matches the configured challenge library, or on
+//!   [`LegDetector::flag_needs_human`].
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use super::config::{DetectorConfig, ms_to_frames};
+use super::evidence::{LiveEvidence, Rejection};
+use super::segment::{SegmentEvent, Segmenter};
+use super::verdict::{Cause, Phase, Verdict};
+use crate::classify::{FrameClass, FrameClassifier};
+use crate::features::frame::STABLE_PARTIAL_FRAMES;
+use crate::features::{ContextTracker, FRAME_SAMPLES, FeatureExtractor};
+use crate::fingerprint::landmark::MAX_TRIPLETS_PER_FRAME;
+use crate::fingerprint::{LandmarkHasher, LoopLibrary, TripletKey, ZONE_FRAMES};
+use crate::ulaw::decode_ulaw;
+
+/// Frames of history kept (≈ 5 s).
+const RECORD_FRAMES: usize = 256;
+/// Pre-onset context scanned for music, gap, floor and click (2 s).
+const PRE_ONSET_FRAMES: u64 = 100;
+/// Loop statistics use frames this old, so a pending onset's gap is not yet part of them (2 s).
+const LOOP_STATS_DELAY_FRAMES: u64 = 100;
+/// Energies below this are treated as this (dBFS) when comparing noise floors: below it a line
+/// is silent whatever the codec does.
+const FLOOR_CLAMP_DBFS: f32 = -90.0;
+/// Per-frame decay of the loop-coverage sums (time constant ≈ 10 s).
+const COVERAGE_DECAY: f32 = 0.998;
+/// Challenge prompts are recognised over this many frames of anchors (1 s).
+const CHALLENGE_WINDOW_FRAMES: u64 = 50;
+/// Speech within this many frames after speech judged not live belongs to the same block (1.5 s).
+const BLOCK_FRAMES: u64 = 75;
+/// Non-speech that ends a block of speech judged not live (700 ms).
+const BLOCK_END_FRAMES: u32 = 35;
+/// Share of hashes matching the challenge library that recognises it.
+const CHALLENGE_MATCH_RATIO: f32 = 0.2;
+/// Hashes needed before a challenge match counts.
+const CHALLENGE_MIN_HASHES: u32 = 20;
+
+/// What the detector remembers about one frame (the last ≈ 5 s are kept for causes and logs).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameRecord {
+    /// Frame index (0-based, gaps count as one frame).
+    pub frame: u64,
+    /// Media sample where the frame starts.
+    pub start_samples: u64,
+    /// Class of the frame.
+    pub class: FrameClass,
+    /// Frame energy, dBFS.
+    pub energy_dbfs: f32,
+    /// Voicing strength, 0..1.
+    pub voicing: f32,
+    /// Pitch, Hz (0 when unvoiced).
+    pub pitch_hz: f32,
+    /// Share of spectral peaks held ≥ 80 ms, 0..1.
+    pub held_partial_ratio: f32,
+    /// Spectral flux, 0..1.
+    pub spectral_flux: f32,
+    /// Spectral tilt, dB.
+    pub spectral_tilt_db: f32,
+    /// Landmark hashes anchored on this frame (filled 80 ms later).
+    pub library_hashes: u16,
+    /// Of those, found in the loop library.
+    pub library_hits: u16,
+    /// Of those, found in the challenge library.
+    pub challenge_hits: u16,
+    /// This record stands for lost media ([`LegDetector::on_gap`]).
+    pub lost: bool,
+}
+
+impl FrameRecord {
+    const EMPTY: FrameRecord = FrameRecord {
+        frame: u64::MAX,
+        start_samples: 0,
+        class: FrameClass::Silence,
+        energy_dbfs: -100.0,
+        voicing: 0.0,
+        pitch_hz: 0.0,
+        held_partial_ratio: 0.0,
+        spectral_flux: 0.0,
+        spectral_tilt_db: 0.0,
+        library_hashes: 0,
+        library_hits: 0,
+        challenge_hits: 0,
+        lost: true,
+    };
+}
+
+/// Cues fixed at the onset of a candidate.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    onset_frame: u64,
+    onset_samples: u64,
+    /// Voiced speech frames.
+    speech_frames: u32,
+    /// Speech-class frames (voiced or not), for level and tilt means.
+    speech_class_frames: u32,
+    non_speech_run: u32,
+    coverage: f32,
+    after_music: bool,
+    gap_frames: u32,
+    click: bool,
+    after_recorded: bool,
+    floor_energies: [f32; 32],
+    floor_len: usize,
+    speech_energy_sum: f32,
+    speech_tilt_sum: f32,
+    held_sum: f32,
+    flux_sum: f32,
+    sounding_frames: u32,
+}
+
+/// Detects the moment a live agent starts speaking on one leg. Feed it every 20 ms frame in
+/// media order; it never reads a clock. See the module docs for the phase logic.
+pub struct LegDetector {
+    cfg: DetectorConfig,
+    library: Arc<LoopLibrary>,
+    extractor: FeatureExtractor,
+    context: ContextTracker,
+    classifier: FrameClassifier,
+    hasher: LandmarkHasher,
+    segmenter: Segmenter,
+    events: Vec<SegmentEvent>,
+    records: Vec<FrameRecord>,
+    frame: u64,
+    consumed_samples: u64,
+    pcm: [i16; FRAME_SAMPLES],
+    pcm_len: usize,
+    phase: Phase,
+    last_class: FrameClass,
+    pending_inserts: VecDeque<(u64, u64)>,
+    hold_music: Vec<bool>,
+    hold_music_count: usize,
+    coverage_hits: f32,
+    coverage_total: f32,
+    loop_floor_dbfs: Option<f32>,
+    loop_speech_dbfs: Option<f32>,
+    loop_speech_tilt_db: Option<f32>,
+    candidate: Option<Candidate>,
+    non_speech_run: u32,
+    recorded_segment: bool,
+    last_recorded_frame: Option<u64>,
+    last_verdict_frame: Option<u64>,
+    last_confidence: f32,
+    frames: Frames,
+}
+
+/// Config durations converted to frames.
+#[derive(Debug, Clone, Copy)]
+struct Frames {
+    hold_window: usize,
+    hold_music: usize,
+    onset_quiet: u32,
+    confirm: u32,
+    max_decision: u64,
+    abort: u32,
+    insert_delay: u64,
+    verdict_interval: u64,
+}
+
+impl LegDetector {
+    /// New detector for one leg, sharing `library` with every leg of the same destination.
+    pub fn new(cfg: DetectorConfig, library: Arc<LoopLibrary>) -> Self {
+        let frames = Frames {
+            hold_window: ms_to_frames(cfg.hold_window_ms).max(1),
+            hold_music: ms_to_frames(cfg.hold_music_ms).max(1),
+            onset_quiet: ms_to_frames(cfg.onset_quiet_ms) as u32,
+            confirm: ms_to_frames(cfg.live_confirm_speech_ms).max(1) as u32,
+            max_decision: ms_to_frames(cfg.live_max_decision_ms).max(1) as u64,
+            abort: ms_to_frames(cfg.live_abort_silence_ms).max(1) as u32,
+            insert_delay: (ms_to_frames(cfg.insert_delay_ms) as u64)
+                .max(ms_to_frames(cfg.live_max_decision_ms) as u64 + ZONE_FRAMES as u64 + 2),
+            verdict_interval: ms_to_frames(cfg.verdict_interval_ms) as u64,
+        };
+        let segmenter = Segmenter::new(
+            ms_to_frames(cfg.segment_start_ms) as u32,
+            ms_to_frames(cfg.segment_end_silence_ms) as u32,
+            ms_to_frames(cfg.music_start_ms) as u32,
+        );
+        let insert_capacity = (frames.insert_delay as usize + 2) * MAX_TRIPLETS_PER_FRAME;
+        LegDetector {
+            extractor: FeatureExtractor::new(),
+            context: ContextTracker::new(cfg.classifier.voicing_threshold),
+            classifier: FrameClassifier::new(cfg.classifier),
+            hasher: LandmarkHasher::new(),
+            segmenter,
+            events: Vec::with_capacity(8),
+            records: vec![FrameRecord::EMPTY; RECORD_FRAMES],
+            frame: 0,
+            consumed_samples: 0,
+            pcm: [0; FRAME_SAMPLES],
+            pcm_len: 0,
+            phase: Phase::Ivr,
+            last_class: FrameClass::Silence,
+            pending_inserts: VecDeque::with_capacity(insert_capacity),
+            hold_music: vec![false; frames.hold_window],
+            hold_music_count: 0,
+            coverage_hits: 0.0,
+            coverage_total: 0.0,
+            loop_floor_dbfs: None,
+            loop_speech_dbfs: None,
+            loop_speech_tilt_db: None,
+            candidate: None,
+            non_speech_run: u32::MAX / 2,
+            recorded_segment: false,
+            last_recorded_frame: None,
+            last_verdict_frame: None,
+            last_confidence: 0.0,
+            frames,
+            cfg,
+            library,
+        }
+    }
+
+    /// Feed G.711 mu-law bytes, normally one 20 ms frame (160 bytes). Other lengths are
+    /// buffered into 160-sample frames. Returns a verdict when the phase changes, or when the
+    /// confidence of the current phase changes materially (at most every
+    /// `verdict_interval_ms` of media time); with several in one call, the last.
+    pub fn push_ulaw(&mut self, frame: &[u8]) -> Option<Verdict> {
+        let mut verdict = None;
+        for &code in frame {
+            self.pcm[self.pcm_len] = decode_ulaw(code);
+            self.pcm_len += 1;
+            if self.pcm_len == FRAME_SAMPLES {
+                self.pcm_len = 0;
+                if let Some(v) = self.process_frame() {
+                    verdict = Some(v);
+                }
+            }
+        }
+        verdict
+    }
+
+    /// Feed 16-bit linear PCM at 8 kHz, normally one 20 ms frame (160 samples); as
+    /// [`LegDetector::push_ulaw`].
+    pub fn push_pcm(&mut self, frame: &[i16]) -> Option<Verdict> {
+        let mut verdict = None;
+        for &s in frame {
+            self.pcm[self.pcm_len] = s;
+            self.pcm_len += 1;
+            if self.pcm_len == FRAME_SAMPLES {
+                self.pcm_len = 0;
+                if let Some(v) = self.process_frame() {
+                    verdict = Some(v);
+                }
+            }
+        }
+        verdict
+    }
+
+    /// Tell the detector that `samples` of media were lost (e.g. from RTP sequence numbers or
+    /// timestamps). Media time advances; audio history is reset so no feature or landmark spans
+    /// the gap; a pending candidate is dropped; a partial frame is discarded.
+    pub fn on_gap(&mut self, samples: u64) {
+        self.consumed_samples += self.pcm_len as u64 + samples;
+        self.pcm_len = 0;
+        self.extractor.reset();
+        self.context.reset();
+        self.classifier.reset();
+        self.hasher.reset();
+        self.candidate = None;
+        let gap_frames = samples.div_ceil(FRAME_SAMPLES as u64);
+        let record = FrameRecord {
+            frame: self.frame,
+            start_samples: self.consumed_samples - samples,
+            ..FrameRecord::EMPTY
+        };
+        self.records[(self.frame as usize) % RECORD_FRAMES] = record;
+        // Silence for the segmenter: a long gap ends the current speech segment.
+        let feed = gap_frames.min(self.frames.hold_window as u64 + 1);
+        for i in 0..feed {
+            let start = record.start_samples + i * FRAME_SAMPLES as u64;
+            self.segmenter
+                .push(self.frame, start, FrameClass::Silence, &mut self.events);
+        }
+        self.note_hold_music(false);
+        self.non_speech_run = self.non_speech_run.saturating_add(gap_frames as u32);
+        self.frame += 1;
+    }
+
+    /// Current phase.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// Media time so far: samples fed (8 kHz) plus samples reported lost.
+    pub fn media_samples(&self) -> u64 {
+        self.consumed_samples + self.pcm_len as u64
+    }
+
+    /// Class of the last complete frame.
+    pub fn last_class(&self) -> FrameClass {
+        self.last_class
+    }
+
+    /// The loop library this leg reads and feeds.
+    pub fn library(&self) -> &Arc<LoopLibrary> {
+        &self.library
+    }
+
+    /// Take the speech/music segment events reported since the last call (media order).
+    pub fn take_segment_events(&mut self) -> Vec<SegmentEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// The last ≈ 5 s of frame records, oldest first (for logging a decision's context).
+    pub fn recent_frames(&self) -> Vec<FrameRecord> {
+        let first = self.frame.saturating_sub(RECORD_FRAMES as u64);
+        (first..self.frame)
+            .map(|f| self.records[(f as usize) % RECORD_FRAMES])
+            .filter(|r| r.frame != u64::MAX)
+            .collect()
+    }
+
+    /// Server hook: the IVR plan is done and the leg is queued. Moves IVR → HOLD.
+    pub fn mark_hold(&mut self) -> Option<Verdict> {
+        if self.phase != Phase::Ivr {
+            return None;
+        }
+        Some(self.change_phase(Phase::Hold, 1.0, Cause::HoldMarked, None))
+    }
+
+    /// Server hook: a human must take this leg (e.g. the IVR plan knows the current prompt is
+    /// an anti-automation voice challenge). Moves any phase to NEEDS_HUMAN.
+    pub fn flag_needs_human(&mut self, reason: impl Into<String>) -> Verdict {
+        let cause = Cause::NeedsHumanFlagged { reason: reason.into() };
+        self.change_phase(Phase::NeedsHuman, 1.0, cause, None)
+    }
+
+    fn change_phase(
+        &mut self,
+        phase: Phase,
+        confidence: f32,
+        cause: Cause,
+        onset_samples: Option<u64>,
+    ) -> Verdict {
+        self.phase = phase;
+        self.candidate = None;
+        self.last_verdict_frame = Some(self.frame);
+        self.last_confidence = confidence;
+        Verdict {
+            phase,
+            confidence,
+            cause,
+            at_samples: self.consumed_samples,
+            onset_samples,
+        }
+    }
+
+    fn rate_limited_verdict(
+        &mut self,
+        confidence: f32,
+        cause: Cause,
+        onset: Option<u64>,
+    ) -> Option<Verdict> {
+        if let Some(last) = self.last_verdict_frame
+            && self.frame < last + self.frames.verdict_interval
+        {
+            return None;
+        }
+        self.last_verdict_frame = Some(self.frame);
+        self.last_confidence = confidence;
+        Some(Verdict {
+            phase: self.phase,
+            confidence,
+            cause,
+            at_samples: self.consumed_samples,
+            onset_samples: onset,
+        })
+    }
+
+    fn record(&self, frame: u64) -> Option<&FrameRecord> {
+        let r = &self.records[(frame as usize) % RECORD_FRAMES];
+        (r.frame == frame).then_some(r)
+    }
+
+    fn loop_coverage(&self) -> f32 {
+        if self.coverage_total < 50.0 {
+            0.0
+        } else {
+            self.coverage_hits / self.coverage_total
+        }
+    }
+
+    fn note_hold_music(&mut self, is_music: bool) {
+        let slot = (self.frame as usize) % self.frames.hold_window;
+        if self.hold_music[slot] {
+            self.hold_music_count -= 1;
+        }
+        self.hold_music[slot] = is_music;
+        if is_music {
+            self.hold_music_count += 1;
+        }
+    }
+
+    fn process_frame(&mut self) -> Option<Verdict> {
+        let features = self.extractor.push(&self.pcm);
+        let ctx = self.context.push(&features);
+        let class = self.classifier.classify(&features, &ctx);
+        let t = self.frame;
+        let start_samples = self.consumed_samples;
+        self.last_class = class;
+        self.records[(t as usize) % RECORD_FRAMES] = FrameRecord {
+            frame: t,
+            start_samples,
+            class,
+            energy_dbfs: features.energy_dbfs,
+            voicing: features.voicing,
+            pitch_hz: features.pitch_hz,
+            held_partial_ratio: if features.peak_count > 0 {
+                features.stable_partials as f32 / features.peak_count as f32
+            } else {
+                0.0
+            },
+            spectral_flux: features.spectral_flux,
+            spectral_tilt_db: features.spectral_tilt_db,
+            library_hashes: 0,
+            library_hits: 0,
+            challenge_hits: 0,
+            lost: false,
+        };
+
+        self.fingerprint(t, class);
+        self.segmenter
+            .push(t, start_samples, class, &mut self.events);
+        self.note_hold_music(class == FrameClass::Music);
+        self.update_loop_stats(t);
+
+        self.consumed_samples += FRAME_SAMPLES as u64;
+        self.frame += 1;
+
+        if class == FrameClass::Speech && self.recorded_segment {
+            self.last_recorded_frame = Some(t);
+        }
+        let verdict = self.decide(t, class);
+        if class == FrameClass::Speech {
+            self.non_speech_run = 0;
+        } else {
+            self.non_speech_run = self.non_speech_run.saturating_add(1);
+            if self.non_speech_run >= BLOCK_END_FRAMES {
+                self.recorded_segment = false;
+            }
+        }
+        verdict
+    }
+
+    /// Landmarks of the anchor frame `t − ZONE_FRAMES`: look up, queue for learning, and
+    /// insert what is old enough.
+    fn fingerprint(&mut self, t: u64, class: FrameClass) {
+        let peaks = if class == FrameClass::Silence { &[][..] } else { self.extractor.peaks() };
+        let produced = self.hasher.push(peaks);
+        let mut keys = [TripletKey {
+            anchor_bin: 0,
+            first_bin: 0,
+            second_bin: 0,
+            first_dt: 0,
+            second_dt: 0,
+        }; MAX_TRIPLETS_PER_FRAME];
+        let n = produced.len();
+        keys[..n].copy_from_slice(produced);
+        if n > 0 && t >= ZONE_FRAMES as u64 {
+            let anchor = t - ZONE_FRAMES as u64;
+            let learn = self.cfg.learn && matches!(self.phase, Phase::Ivr | Phase::Hold);
+            let mut hits = 0u16;
+            let mut challenge_hits = 0u16;
+            let mut variants = [0u64; 9];
+            for key in &keys[..n] {
+                let count = key.variants(&mut variants);
+                if self.library.contains_any(&variants[..count]) {
+                    hits += 1;
+                }
+                if let Some(challenge) = &self.cfg.challenge_library
+                    && challenge.contains_any(&variants[..count])
+                {
+                    challenge_hits += 1;
+                }
+                if learn {
+                    self.pending_inserts.push_back((t, variants[0]));
+                }
+            }
+            let slot = (anchor as usize) % RECORD_FRAMES;
+            if self.records[slot].frame == anchor {
+                let r = &mut self.records[slot];
+                r.library_hashes = n as u16;
+                r.library_hits = hits;
+                r.challenge_hits = challenge_hits;
+                if matches!(self.phase, Phase::Ivr | Phase::Hold)
+                    && matches!(r.class, FrameClass::Music | FrameClass::Speech)
+                {
+                    self.coverage_hits = self.coverage_hits * COVERAGE_DECAY + hits as f32;
+                    self.coverage_total = self.coverage_total * COVERAGE_DECAY + n as f32;
+                }
+            }
+        }
+        while let Some(&(at, hash)) = self.pending_inserts.front() {
+            if at + self.frames.insert_delay > t {
+                break;
+            }
+            self.pending_inserts.pop_front();
+            self.library.insert(hash);
+        }
+    }
+
+    /// Update the hold loop's floor and recorded-speech profile from frames old enough that no
+    /// pending onset's gap is among them.
+    fn update_loop_stats(&mut self, t: u64) {
+        if !matches!(self.phase, Phase::Ivr | Phase::Hold) || t < LOOP_STATS_DELAY_FRAMES {
+            return;
+        }
+        let Some(r) = self.record(t - LOOP_STATS_DELAY_FRAMES).copied() else {
+            return;
+        };
+        if r.lost {
+            return;
+        }
+        let ema = |old: Option<f32>, new: f32, alpha: f32| {
+            Some(old.map_or(new, |o| o + alpha * (new - o)))
+        };
+        match r.class {
+            FrameClass::Silence => {
+                // Minimum tracking: falls fast, rises slowly (decay tails are not the floor).
+                let e = r.energy_dbfs.max(FLOOR_CLAMP_DBFS);
+                let alpha = match self.loop_floor_dbfs {
+                    Some(old) if e < old => 0.2,
+                    _ => 0.01,
+                };
+                self.loop_floor_dbfs = ema(self.loop_floor_dbfs, e, alpha);
+            }
+            FrameClass::Speech => {
+                self.loop_speech_dbfs = ema(self.loop_speech_dbfs, r.energy_dbfs, 0.02);
+                self.loop_speech_tilt_db =
+                    ema(self.loop_speech_tilt_db, r.spectral_tilt_db, 0.02);
+            }
+            FrameClass::Music | FrameClass::Tone | FrameClass::Noise => {}
+        }
+    }
+
+    fn decide(&mut self, t: u64, class: FrameClass) -> Option<Verdict> {
+        if let Some(v) = self.check_challenge(t) {
+            return Some(v);
+        }
+        match self.phase {
+            Phase::Live | Phase::NeedsHuman => None,
+            Phase::Ivr => {
+                if self.hold_music_count >= self.frames.hold_music {
+                    let cause = Cause::HoldMusic {
+                        music_ms: (self.hold_music_count * 20) as u32,
+                        loop_coverage: self.loop_coverage(),
+                    };
+                    return Some(self.change_phase(Phase::Hold, self.hold_confidence(), cause, None));
+                }
+                if self.cfg.allow_live_from_ivr {
+                    return self.track_candidate(t, class);
+                }
+                None
+            }
+            Phase::Hold => {
+                if let Some(v) = self.track_candidate(t, class) {
+                    return Some(v);
+                }
+                let confidence = self.hold_confidence();
+                if self.candidate.is_none() && (confidence - self.last_confidence).abs() >= 0.15 {
+                    let cause = Cause::HoldMusic {
+                        music_ms: (self.hold_music_count * 20) as u32,
+                        loop_coverage: self.loop_coverage(),
+                    };
+                    return self.rate_limited_verdict(confidence, cause, None);
+                }
+                None
+            }
+        }
+    }
+
+    fn hold_confidence(&self) -> f32 {
+        let music = self.hold_music_count as f32 / self.frames.hold_window as f32;
+        (0.5 + 0.5 * music.max(self.loop_coverage()) * 1.5).clamp(0.5, 0.99)
+    }
+
+    fn check_challenge(&mut self, t: u64) -> Option<Verdict> {
+        self.cfg.challenge_library.as_ref()?;
+        if self.phase == Phase::NeedsHuman {
+            return None;
+        }
+        let mut hashes = 0u32;
+        let mut hits = 0u32;
+        for f in t.saturating_sub(CHALLENGE_WINDOW_FRAMES)..=t {
+            if let Some(r) = self.record(f) {
+                hashes += r.library_hashes as u32;
+                hits += r.challenge_hits as u32;
+            }
+        }
+        if hashes >= CHALLENGE_MIN_HASHES && hits as f32 >= CHALLENGE_MATCH_RATIO * hashes as f32 {
+            let cause = Cause::ChallengeRecognized { matched: hits, looked_up: hashes };
+            let confidence = (0.5 + hits as f32 / hashes as f32).min(0.99);
+            return Some(self.change_phase(Phase::NeedsHuman, confidence, cause, None));
+        }
+        None
+    }
+
+    fn track_candidate(&mut self, t: u64, class: FrameClass) -> Option<Verdict> {
+        if self.candidate.is_none() {
+            if class == FrameClass::Speech && self.non_speech_run >= self.frames.onset_quiet {
+                self.candidate = Some(self.open_candidate(t));
+            } else {
+                return None;
+            }
+        }
+        let r = *self.record(t)?;
+        let mut cand = self.candidate?;
+        let voiced = r.voicing >= self.cfg.classifier.voicing_threshold && r.pitch_hz > 0.0;
+        if class == FrameClass::Speech && voiced {
+            cand.speech_frames += 1;
+        }
+        if class == FrameClass::Speech {
+            cand.speech_class_frames += 1;
+            cand.non_speech_run = 0;
+            cand.speech_energy_sum += r.energy_dbfs;
+            cand.speech_tilt_sum += r.spectral_tilt_db;
+        } else {
+            cand.non_speech_run += 1;
+            if class == FrameClass::Silence && cand.floor_len < cand.floor_energies.len()
+            {
+                cand.floor_energies[cand.floor_len] = r.energy_dbfs.max(FLOOR_CLAMP_DBFS);
+                cand.floor_len += 1;
+            }
+        }
+        // Partials can only count as held 80 ms after they start: judge the bed after that.
+        if class != FrameClass::Silence && t >= cand.onset_frame + STABLE_PARTIAL_FRAMES as u64 {
+            cand.held_sum += r.held_partial_ratio;
+            cand.flux_sum += r.spectral_flux;
+            cand.sounding_frames += 1;
+        }
+        self.candidate = Some(cand);
+
+        // Confirm window: enough voiced speech, and enough frames past the held-partial horizon
+        // to tell speech from a music (bed) that just started.
+        if cand.speech_frames < self.frames.confirm || cand.sounding_frames < 4 {
+            if cand.non_speech_run >= self.frames.abort {
+                self.candidate = None;
+            }
+            return None;
+        }
+        let mut evidence = self.evidence(&cand, t);
+        evidence.compute_score(self.cfg.min_library_hashes);
+        let elapsed = t + 1 - cand.onset_frame;
+        let rejection = if evidence.library_hashes >= self.cfg.min_library_hashes
+            && evidence.library_ratio() >= self.cfg.recorded_match_ratio
+        {
+            Some(Rejection::InLoopLibrary)
+        } else if evidence.music_bed() {
+            Some(Rejection::MusicBed)
+        } else if evidence.score >= self.cfg.live_score_threshold {
+            None
+        } else if elapsed >= self.frames.max_decision || cand.non_speech_run >= self.frames.abort * 3
+        {
+            Some(Rejection::Unconfirmed)
+        } else {
+            return None;
+        };
+        let onset = Some(cand.onset_samples);
+        match rejection {
+            None => {
+                // Never learn the agent: drop queued hashes from the onset on.
+                let first = cand.onset_frame.saturating_sub(2);
+                self.pending_inserts.retain(|&(at, _)| at < first + ZONE_FRAMES as u64);
+                let confidence =
+                    1.0 / (1.0 + (-(evidence.score - self.cfg.live_score_threshold + 1.0)).exp());
+                Some(self.change_phase(Phase::Live, confidence, Cause::NewSpeech(evidence), onset))
+            }
+            Some(rejection) => {
+                self.candidate = None;
+                if rejection != Rejection::TooShort {
+                    self.recorded_segment = true;
+                    self.last_recorded_frame = Some(t);
+                }
+                evidence.rejection = Some(rejection);
+                let p_live =
+                    1.0 / (1.0 + (-(evidence.score - self.cfg.live_score_threshold + 1.0)).exp());
+                let confidence = (1.0 - p_live).clamp(0.5, 0.99);
+                self.rate_limited_verdict(confidence, Cause::RecordedSpeech(evidence), onset)
+            }
+        }
+    }
+
+    fn open_candidate(&self, t: u64) -> Candidate {
+        // Onset: back up over voiced frames that led into the first speech frame.
+        let mut onset = t;
+        for f in (t.saturating_sub(4)..t).rev() {
+            match self.record(f) {
+                Some(r)
+                    if !r.lost
+                        && r.voicing >= self.cfg.classifier.voicing_threshold
+                        && r.class != FrameClass::Silence
+                        && r.class != FrameClass::Tone =>
+                {
+                    onset = f
+                }
+                _ => break,
+            }
+        }
+        let mut music_frames = 0u32;
+        let mut last_music: Option<u64> = None;
+        // Frames between the last music (or 2 s back) and the onset, newest first.
+        let mut gap = [(0f32, false); 32];
+        let mut gap_len = 0usize;
+        for f in (t.saturating_sub(PRE_ONSET_FRAMES)..onset).rev() {
+            let Some(r) = self.record(f) else { break };
+            if r.lost {
+                break;
+            }
+            match r.class {
+                FrameClass::Music => {
+                    music_frames += 1;
+                    last_music.get_or_insert(f);
+                }
+                FrameClass::Silence | FrameClass::Noise
+                    if last_music.is_none() && gap_len < gap.len() =>
+                {
+                    gap[gap_len] = (
+                        r.energy_dbfs.max(FLOOR_CLAMP_DBFS),
+                        r.class == FrameClass::Silence,
+                    );
+                    gap_len += 1;
+                }
+                _ => {}
+            }
+        }
+        let gap_frames = last_music.map_or(0, |m| (onset - m - 1) as u32);
+        let mut cand = self.new_candidate(t, onset, music_frames, gap_frames);
+        // The floor is measured on silent frames only (quiet music or noise would fake it).
+        for &(energy, silent) in &gap[..gap_len] {
+            if silent && cand.floor_len < cand.floor_energies.len() {
+                cand.floor_energies[cand.floor_len] = energy;
+                cand.floor_len += 1;
+            }
+        }
+        // Click: one or two frames ≥ 20 dB above the gap's median level.
+        if gap_len >= 3 {
+            let mut sorted = [0f32; 32];
+            for (dst, &(e, _)) in sorted.iter_mut().zip(&gap[..gap_len]) {
+                *dst = e;
+            }
+            sorted[..gap_len].sort_by(f32::total_cmp);
+            let median = sorted[gap_len / 2];
+            let loud = gap[..gap_len].iter().filter(|&&(e, _)| e >= median + 20.0).count();
+            cand.click = (1..=2).contains(&loud);
+        }
+        cand
+    }
+
+    fn new_candidate(
+        &self,
+        t: u64,
+        onset: u64,
+        music_frames: u32,
+        gap_frames: u32,
+    ) -> Candidate {
+        let onset_samples = self.record(onset).map_or(0, |r| r.start_samples);
+        Candidate {
+            onset_frame: onset,
+            onset_samples,
+            speech_frames: 0,
+            speech_class_frames: 0,
+            non_speech_run: 0,
+            coverage: self.loop_coverage(),
+            after_music: music_frames >= 15,
+            gap_frames,
+            click: false,
+            after_recorded: self
+                .last_recorded_frame
+                .is_some_and(|f| t.saturating_sub(f) <= BLOCK_FRAMES),
+            floor_energies: [0.0; 32],
+            floor_len: 0,
+            speech_energy_sum: 0.0,
+            speech_tilt_sum: 0.0,
+            held_sum: 0.0,
+            flux_sum: 0.0,
+            sounding_frames: 0,
+        }
+    }
+
+    fn evidence(&self, cand: &Candidate, t: u64) -> LiveEvidence {
+        let mut hashes = 0u32;
+        let mut hits = 0u32;
+        for f in cand.onset_frame.saturating_sub(1)..=t {
+            if let Some(r) = self.record(f) {
+                hashes += r.library_hashes as u32;
+                hits += r.library_hits as u32;
+            }
+        }
+        let floor_change_db = if cand.floor_len > 0 {
+            let mut sorted = cand.floor_energies;
+            sorted[..cand.floor_len].sort_by(f32::total_cmp);
+            // Low percentile: the floor, not decay tails or breaths.
+            let floor = sorted[cand.floor_len / 4];
+            self.loop_floor_dbfs.map(|l| floor - l)
+        } else {
+            None
+        };
+        let speech = cand.speech_class_frames.max(1) as f32;
+        let sounding = cand.sounding_frames.max(1) as f32;
+        let level = cand.speech_energy_sum / speech;
+        let tilt = cand.speech_tilt_sum / speech;
+        LiveEvidence {
+            elapsed_ms: ((t + 1 - cand.onset_frame) * 20) as u32,
+            voiced_ms: cand.speech_frames * 20,
+            library_hashes: hashes,
+            library_hits: hits,
+            loop_coverage: cand.coverage,
+            after_music: cand.after_music,
+            gap_ms: cand.gap_frames * 20,
+            held_partial_ratio: cand.held_sum / sounding,
+            mean_flux: cand.flux_sum / sounding,
+            floor_change_db,
+            click: cand.click,
+            level_change_db: self.loop_speech_dbfs.map(|l| level - l),
+            tilt_change_db: self.loop_speech_tilt_db.map(|l| tilt - l),
+            after_recorded_speech: cand.after_recorded,
+            score: 0.0,
+            rejection: None,
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! [`LiveEvidence`]: the cues weighed for a speech onset on hold, their score, and the text of
+//! the cause.
+//!
+//! | cue | weight |
+//! |---|---|
+//! | not in loop library (enough hashes; full below 5 % matches, none from 25 %), scaled by how much of the loop the library covers | +2.0 × coverage × novelty |
+//! | music stopped before the onset (music in the 2 s before, then a ≥ 60 ms gap) | +0.5 |
+//! | speech began while music was still playing (no gap) | −0.5 |
+//! | music bed under the speech (held partials) | rejects |
+//! | inside a block of speech already judged not live (pauses < 1.5 s), e.g. Spanish after English | −2.5 |
+//! | noise floor in the gap/pauses vs the hold loop's floor: ≥ 12 dB / ≥ 8 dB / ≤ 4 dB / ≤ 2 dB apart | +2.0 / +1.0 / −0.5 / −1.0 |
+//! | click (short transient) in the gap | +0.5 |
+//! | speech level vs the loop's recorded speech: ≥ 6 dB / ≤ 2 dB apart | +0.5 / −0.3 |
+//! | spectral tilt vs the loop's recorded speech: ≥ 5 dB apart | +0.5 |
+//! | clearly speech-like (high flux, no held partials) | +0.5 |
+//!
+//! A recording is recognised outright when the library matches ≥ `recorded_match_ratio` of
+//! the candidate's hashes.
+
+use std::fmt;
+
+/// Why a candidate was not declared LIVE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejection {
+    /// Its landmarks are in the loop library: a recording heard before.
+    InLoopLibrary,
+    /// Held partials under the speech: an announcement over music, or sung music.
+    MusicBed,
+    /// No decision within the maximum window: not enough evidence for an agent.
+    Unconfirmed,
+    /// The speech stopped before the confirm window filled.
+    TooShort,
+}
+
+/// Cues gathered from the onset of speech on hold up to the decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveEvidence {
+    /// Media time from the onset to the decision, ms.
+    pub elapsed_ms: u32,
+    /// Speech frames since the onset, ms.
+    pub voiced_ms: u32,
+    /// Landmark hashes of the candidate looked up in the loop library.
+    pub library_hashes: u32,
+    /// Of those, hashes found (with ±1 frame tolerance).
+    pub library_hits: u32,
+    /// Share of hold audio before the onset that the library already knew, 0..1.
+    pub loop_coverage: f32,
+    /// Music played in the 2 s before the onset.
+    pub after_music: bool,
+    /// Non-music, non-speech time between the last music and the onset, ms.
+    pub gap_ms: u32,
+    /// Mean share of held partials during the candidate, 0..1.
+    pub held_partial_ratio: f32,
+    /// Mean spectral flux during the candidate, 0..1.
+    pub mean_flux: f32,
+    /// Noise floor in the gap/pauses minus the hold loop's floor, dB (None: either unknown).
+    pub floor_change_db: Option<f32>,
+    /// A short transient (click) in the gap before the onset.
+    pub click: bool,
+    /// Mean speech level minus the loop's recorded speech level, dB.
+    pub level_change_db: Option<f32>,
+    /// Mean spectral tilt minus the loop's recorded speech tilt, dB.
+    pub tilt_change_db: Option<f32>,
+    /// Speech judged not live ended less than 1.5 s before the onset (same speech block).
+    pub after_recorded_speech: bool,
+    /// Sum of cue weights.
+    pub score: f32,
+    /// Set when the candidate was rejected.
+    pub rejection: Option<Rejection>,
+}
+
+impl LiveEvidence {
+    /// Share of looked-up hashes found in the library (0 when none were looked up).
+    pub fn library_ratio(&self) -> f32 {
+        if self.library_hashes == 0 {
+            0.0
+        } else {
+            self.library_hits as f32 / self.library_hashes as f32
+        }
+    }
+
+    /// Music bed (or music rather than speech): held partials ≥ 30 % of peaks, or a spectrum
+    /// too steady for speech (mean flux < 0.22).
+    pub fn music_bed(&self) -> bool {
+        self.held_partial_ratio >= 0.3 || self.mean_flux < 0.22
+    }
+
+    /// Compute [`LiveEvidence::score`] from the cues. `min_hashes`: hashes needed before
+    /// novelty counts.
+    pub fn compute_score(&mut self, min_hashes: u32) -> f32 {
+        let mut s = 0.0;
+        if self.library_hashes >= min_hashes {
+            // Full credit below 5 % matches, none from 25 % (synthetic voices resemble
+            // each other at 15–45 %; repeats of a recording match 50–100 %).
+            let novelty = ((0.25 - self.library_ratio()) / 0.2).clamp(0.0, 1.0);
+            let coverage_factor = ((self.loop_coverage - 0.05) / 0.25).clamp(0.0, 1.0);
+            s += 2.0 * coverage_factor * novelty;
+        }
+        if self.after_music {
+            s += if self.gap_ms >= 60 { 0.5 } else { -0.5 };
+        }
+        if self.after_recorded_speech {
+            s -= 2.5;
+        }
+        if let Some(d) = self.floor_change_db {
+            let d = d.abs();
+            s += if d >= 12.0 {
+                2.0
+            } else if d >= 8.0 {
+                1.0
+            } else if d <= 2.0 {
+                -1.0
+            } else if d <= 4.0 {
+                -0.5
+            } else {
+                0.0
+            };
+        }
+        if self.click {
+            s += 0.5;
+        }
+        if let Some(d) = self.level_change_db {
+            let d = d.abs();
+            if d >= 6.0 {
+                s += 0.5;
+            } else if d <= 2.0 {
+                s -= 0.3;
+            }
+        }
+        if let Some(d) = self.tilt_change_db
+            && d.abs() >= 5.0
+        {
+            s += 0.5;
+        }
+        if self.mean_flux >= 0.3 && self.held_partial_ratio < 0.2 {
+            s += 0.5;
+        }
+        self.score = s;
+        s
+    }
+
+    /// Cause code when declared LIVE.
+    pub fn live_code(&self) -> &'static str {
+        if self.after_music {
+            "NEW_SPEECH_AFTER_MUSIC"
+        } else {
+            "NEW_SPEECH_AFTER_SILENCE"
+        }
+    }
+
+    /// Cause code when rejected.
+    pub fn rejection_code(&self) -> &'static str {
+        match self.rejection {
+            Some(Rejection::InLoopLibrary) => "RECORDED_IN_LOOP_LIBRARY",
+            Some(Rejection::MusicBed) => "SPEECH_OVER_MUSIC",
+            Some(Rejection::TooShort) => "SPEECH_TOO_SHORT",
+            Some(Rejection::Unconfirmed) | None => "SPEECH_UNCONFIRMED",
+        }
+    }
+}
+
+impl fmt::Display for LiveEvidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ms voiced in {} ms, ", self.voiced_ms, self.elapsed_ms)?;
+        let ratio = self.library_ratio();
+        if ratio >= 0.25 {
+            write!(f, "in loop library ({}/{} hashes)", self.library_hits, self.library_hashes)?;
+        } else {
+            write!(
+                f,
+                "not in loop library ({}/{} hashes, loop coverage {:.0} %)",
+                self.library_hits,
+                self.library_hashes,
+                self.loop_coverage * 100.0
+            )?;
+        }
+        if self.after_music {
+            write!(f, ", after music + {} ms gap", self.gap_ms)?;
+        }
+        if self.music_bed() {
+            f.write_str(", music bed under speech")?;
+        }
+        if self.after_recorded_speech {
+            f.write_str(", inside a speech block judged not live")?;
+        }
+        match self.floor_change_db {
+            Some(d) if d.abs() >= 8.0 => write!(f, ", noise floor changed {d:+.0} dB")?,
+            Some(d) => write!(f, ", noise floor unchanged ({d:+.0} dB)")?,
+            None => f.write_str(", noise floor unknown")?,
+        }
+        if self.click {
+            f.write_str(", click")?;
+        }
+        if let Some(d) = self.level_change_db {
+            write!(f, ", level {d:+.0} dB vs loop speech")?;
+        }
+        write!(f, ", score {:.1}", self.score)
+    }
+}
