@@ -332,26 +332,46 @@ fn summarize(
 ) -> Summary {
     let job = &outcome.job;
     let Some(winner_id) = job.winner_leg_ids.first() else {
-        let text = format!(
-            "No leg was transferred ({}). Legs: {}.\nTry another seed: hh demo --seed N\n",
-            text::job_state(job.state),
-            job.legs
-                .iter()
-                .map(|l| format!(
-                    "{} {}",
-                    l.leg_id,
-                    if l.end_reason != 0 {
-                        text::leg_end_reason(l.end_reason)
-                    } else {
-                        text::leg_state(l.state)
-                    }
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        // Why each leg ended, from the server and from the simulator's far end.
+        let legs: Vec<(String, String, Option<String>)> = job
+            .legs
+            .iter()
+            .map(|l| {
+                let server = if l.end_reason != 0 {
+                    text::leg_end_reason(l.end_reason)
+                } else {
+                    text::leg_state(l.state)
+                };
+                let far_end = (!l.telephony_session_id.is_empty())
+                    .then(|| stack.sim().call(&l.telephony_session_id))
+                    .flatten()
+                    .and_then(|t| t.far_end_hangup_reason);
+                (l.leg_id.clone(), server, far_end)
+            })
+            .collect();
+        let mut text = format!("No leg was transferred ({}).\n", text::job_state(job.state));
+        for (leg_id, server, far_end) in &legs {
+            text.push_str(&format!(
+                "  {leg_id:<7} {server:<20} far end (ground truth): {}\n",
+                far_end.as_deref().unwrap_or("-")
+            ));
+        }
+        if legs.iter().any(|(_, _, f)| f.as_deref() == Some("IvrFailed")) {
+            text.push_str(
+                "  IvrFailed: the phone menu got no DTMF. The server sends DTMF through its media \
+                 pipeline; this build runs without one.\n",
+            );
+        }
+        text.push_str("Try another seed: hh demo --seed N\n");
         return Summary {
-            json: json!({"summary": {"jobId": job.job_id, "state": text::job_state(job.state),
-                                     "winnerLegId": null}}),
+            json: json!({"summary": {
+                "jobId": job.job_id,
+                "state": text::job_state(job.state),
+                "winnerLegId": null,
+                "legs": legs.iter().map(|(leg_id, server, far_end)| json!({
+                    "legId": leg_id, "end": server, "farEndHangupReason": far_end,
+                })).collect::<Vec<_>>(),
+            }}),
             text,
         };
     };

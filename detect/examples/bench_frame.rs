@@ -56,7 +56,10 @@ fn main() {
     times_ns.sort_unstable();
     let pct = |p: f64| times_ns[((times_ns.len() - 1) as f64 * p) as usize] as f64 / 1000.0;
     let mean_us = times_ns.iter().sum::<u64>() as f64 / times_ns.len() as f64 / 1000.0;
-    println!("frames: {frames} (20 ms each = {:.0} s of media), verdicts: {verdicts}", frames as f64 * 0.02);
+    println!(
+        "frames: {frames} (20 ms each = {:.0} s of media), verdicts: {verdicts}",
+        frames as f64 * 0.02
+    );
     println!("library: {} hashes", library.len());
     println!(
         "µs per frame per leg: mean {mean_us:.1}  p50 {:.1}  p99 {:.1}  max {:.1}",

@@ -1,7 +1,7 @@
 //! Dev tool: print per-file feature statistics of raw 8 kHz mu-law files.
+use holdhunter_detect::classify::{ClassifierConfig, FrameClass, FrameClassifier};
 use holdhunter_detect::features::{ContextTracker, FeatureExtractor};
 use holdhunter_detect::ulaw::decode_frame;
-use holdhunter_detect::classify::{FrameClassifier, ClassifierConfig, FrameClass};
 
 fn main() {
     for path in std::env::args().skip(1) {
@@ -25,7 +25,12 @@ fn main() {
         }
         println!("{:?}", hist);
         let n = rows.len().max(1) as f32;
-        let mean = |g: &dyn Fn(&(holdhunter_detect::features::FrameFeatures, holdhunter_detect::features::ContextFeatures)) -> f32| rows.iter().map(g).sum::<f32>() / n;
+        let mean = |g: &dyn Fn(
+            &(
+                holdhunter_detect::features::FrameFeatures,
+                holdhunter_detect::features::ContextFeatures,
+            ),
+        ) -> f32| rows.iter().map(g).sum::<f32>() / n;
         println!(
             "{:40} n={:5} voiced={:.2} voicing={:.2} flat={:.3} flux={:.2} conc={:.2} held={:.2} pflat={:.2} mod={:.2} low={:.2} pauses={:.1} tilt={:.1} cent={:.0}",
             path.rsplit('/').next().unwrap(),

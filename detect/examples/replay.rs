@@ -9,12 +9,19 @@ use holdhunter_detect::{DetectorConfig, LegDetector, LoopLibrary};
 
 fn main() {
     let library = Arc::new(LoopLibrary::new());
-    let offset: usize = std::env::var("HH_OFFSET").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let offset: usize = std::env::var("HH_OFFSET")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let quiet = std::env::var("HH_QUIET").is_ok();
     for path in std::env::args().skip(1) {
         let bytes = std::fs::read(&path).expect("readable capture file");
         let mut leg = LegDetector::new(DetectorConfig::default(), Arc::clone(&library));
-        println!("== {path} ({} s, library {} hashes)", bytes.len() / 8000, library.len());
+        println!(
+            "== {path} ({} s, library {} hashes)",
+            bytes.len() / 8000,
+            library.len()
+        );
         for frame in bytes[offset.min(bytes.len())..].chunks(160) {
             if let Some(v) = leg.push_ulaw(frame) {
                 println!(
@@ -22,15 +29,22 @@ fn main() {
                     v.at_samples / 8,
                     v.phase.as_str(),
                     v.confidence,
-                    v.onset_samples.map_or("-".into(), |o| format!("{} ms", o / 8)),
+                    v.onset_samples
+                        .map_or("-".into(), |o| format!("{} ms", o / 8)),
                     v.cause
                 );
                 if std::env::var("HH_TRACE").is_ok() && v.phase == holdhunter_detect::Phase::Live {
                     for r in leg.recent_frames().iter().rev().take(60).rev() {
                         println!(
                             "      {:>7} ms {:<7} {:>6.1} dB v={:.2} p={:>5.0} held={:.2} flux={:.2} lib={}/{}",
-                            r.start_samples / 8, r.class.as_str(), r.energy_dbfs, r.voicing,
-                            r.pitch_hz, r.held_partial_ratio, r.spectral_flux, r.library_hits,
+                            r.start_samples / 8,
+                            r.class.as_str(),
+                            r.energy_dbfs,
+                            r.voicing,
+                            r.pitch_hz,
+                            r.held_partial_ratio,
+                            r.spectral_flux,
+                            r.library_hits,
                             r.library_hashes
                         );
                     }

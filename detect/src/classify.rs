@@ -77,7 +77,11 @@ pub fn speech_music_score(f: &FrameFeatures, c: &ContextFeatures) -> f32 {
     let pauses = 2.0 * (c.low_energy_ratio - 0.2).clamp(-0.2, 0.3);
     let glide = 0.8 * (0.7 - c.pitch_flat_ratio).clamp(-0.3, 0.3);
     // A single steady peak carrying most of the power is an instrument, not a voice.
-    let concentration = if f.peak_concentration > 0.9 { -1.0 } else { 0.0 };
+    let concentration = if f.peak_concentration > 0.9 {
+        -1.0
+    } else {
+        0.0
+    };
     held + flux + modulation + pauses + glide + concentration
 }
 
@@ -116,7 +120,11 @@ impl FrameClassifier {
         let tonal = f.peak_concentration >= self.cfg.tone_concentration
             && f.spectral_flatness < 0.02
             && f.spectral_flux < 0.15;
-        self.tone_run = if tonal { self.tone_run.saturating_add(1) } else { 0 };
+        self.tone_run = if tonal {
+            self.tone_run.saturating_add(1)
+        } else {
+            0
+        };
         if self.tone_run >= 3 {
             self.since_voiced = self.since_voiced.saturating_add(1);
             return FrameClass::Tone;

@@ -81,7 +81,11 @@ mod tests {
         let mantissa = (inverted & 0x0F) as i32;
         let magnitude_14 = (2 * mantissa + 33) * (1 << segment) - 33;
         let value = magnitude_14 * 4;
-        if inverted & 0x80 != 0 { -value as i16 } else { value as i16 }
+        if inverted & 0x80 != 0 {
+            -value as i16
+        } else {
+            value as i16
+        }
     }
 
     #[test]
@@ -120,7 +124,10 @@ mod tests {
             assert_eq!(decode_ulaw(code), -decode_ulaw(code | 0x80));
         }
         for code in 0x80..0xFFu8 {
-            assert!(decode_ulaw(code) > decode_ulaw(code + 1), "code {code:#04x}");
+            assert!(
+                decode_ulaw(code) > decode_ulaw(code + 1),
+                "code {code:#04x}"
+            );
         }
     }
 

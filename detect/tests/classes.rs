@@ -55,8 +55,14 @@ fn ringback_and_dtmf_are_tones() {
 fn chord_music_is_music() {
     for seed in 1..=3 {
         let hist = classes(&chord_music(8000, -20.0, seed));
-        assert!(share(&hist, FrameClass::Music) > 0.8, "seed {seed}: {hist:?}");
-        assert!(share(&hist, FrameClass::Speech) < 0.1, "seed {seed}: {hist:?}");
+        assert!(
+            share(&hist, FrameClass::Music) > 0.8,
+            "seed {seed}: {hist:?}"
+        );
+        assert!(
+            share(&hist, FrameClass::Speech) < 0.1,
+            "seed {seed}: {hist:?}"
+        );
     }
 }
 
@@ -84,7 +90,13 @@ fn synthetic_speech_is_speech() {
             .map(|(_, n)| n)
             .sum();
         let speech = *hist.get(&FrameClass::Speech).unwrap_or(&0);
-        assert!(speech as f32 > 0.8 * sounding as f32, "seed {seed}: {hist:?}");
-        assert!(share(&hist, FrameClass::Tone) < 0.02, "seed {seed}: {hist:?}");
+        assert!(
+            speech as f32 > 0.8 * sounding as f32,
+            "seed {seed}: {hist:?}"
+        );
+        assert!(
+            share(&hist, FrameClass::Tone) < 0.02,
+            "seed {seed}: {hist:?}"
+        );
     }
 }

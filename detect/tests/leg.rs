@@ -14,7 +14,10 @@ const MS: u64 = 8; // samples per ms
 
 /// Feed PCM through G.711 in 20 ms frames; collect verdicts.
 fn feed(leg: &mut LegDetector, pcm: &[i16]) -> Vec<Verdict> {
-    to_ulaw(pcm).chunks(160).filter_map(|f| leg.push_ulaw(f)).collect()
+    to_ulaw(pcm)
+        .chunks(160)
+        .filter_map(|f| leg.push_ulaw(f))
+        .collect()
 }
 
 fn ivr_prompt() -> Vec<i16> {
@@ -27,7 +30,12 @@ fn announcement() -> Vec<i16> {
 
 /// One cycle of the hold loop: music, a short gap, the announcement, a short gap.
 fn hold_cycle(music_seed: u64) -> Vec<i16> {
-    concat(&[&chord_music(8000, -22.0, music_seed), &silence(300), &announcement(), &silence(300)])
+    concat(&[
+        &chord_music(8000, -22.0, music_seed),
+        &silence(300),
+        &announcement(),
+        &silence(300),
+    ])
 }
 
 /// The agent's line: background noise at −62 dBFS, a click, then the greeting over the noise.
@@ -57,7 +65,11 @@ fn repeated_announcement_stays_hold_and_agent_goes_live_within_300_ms() {
     }
     verdicts.extend(feed(&mut leg, &chord_music(3000, -22.0, 5)));
     assert_eq!(leg.phase(), Phase::Hold, "{:#?}", verdicts);
-    assert!(verdicts.iter().all(|v| v.phase != Phase::Live), "{:#?}", verdicts);
+    assert!(
+        verdicts.iter().all(|v| v.phase != Phase::Live),
+        "{:#?}",
+        verdicts
+    );
     assert!(
         codes(&verdicts).contains(&"RECORDED_IN_LOOP_LIBRARY"),
         "repeats of the announcement are recognised: {:#?}",
@@ -74,9 +86,16 @@ fn repeated_announcement_stays_hold_and_agent_goes_live_within_300_ms() {
     let onset = before + onset_offset;
     let latency_ms = (live[0].at_samples - onset) / MS;
     assert!(live[0].at_samples > onset, "{live:#?}");
-    assert!(latency_ms <= 300, "LIVE {latency_ms} ms after onset: {}", live[0].cause);
+    assert!(
+        latency_ms <= 300,
+        "LIVE {latency_ms} ms after onset: {}",
+        live[0].cause
+    );
     let reported = live[0].onset_samples.expect("LIVE carries its onset");
-    assert!(reported.abs_diff(onset) <= 150 * MS, "onset {reported} vs {onset}");
+    assert!(
+        reported.abs_diff(onset) <= 150 * MS,
+        "onset {reported} vs {onset}"
+    );
     assert!(live[0].confidence > 0.5 && live[0].confidence <= 1.0);
     let text = live[0].cause.to_string();
     assert!(text.starts_with("NEW_SPEECH_AFTER_MUSIC: "), "{text}");
@@ -89,7 +108,10 @@ fn ivr_prompts_never_go_live() {
     let mut leg = LegDetector::new(DetectorConfig::default(), Arc::new(LoopLibrary::new()));
     let mut verdicts = Vec::new();
     for seed in 0..5 {
-        verdicts.extend(feed(&mut leg, &speech(3000, VOICE_RECORDED, -20.0, 400 + seed)));
+        verdicts.extend(feed(
+            &mut leg,
+            &speech(3000, VOICE_RECORDED, -20.0, 400 + seed),
+        ));
         verdicts.extend(feed(&mut leg, &silence(800)));
     }
     let (pickup, _) = agent_pickup(301);
@@ -114,7 +136,10 @@ fn announcement_heard_on_one_leg_is_recorded_on_another() {
     let mut first = LegDetector::new(DetectorConfig::default(), Arc::clone(&library));
     let first_verdicts = heard_on_hold(&mut first);
     assert!(!codes(&first_verdicts).contains(&"RECORDED_IN_LOOP_LIBRARY"));
-    assert!(first_verdicts.iter().all(|v| v.phase != Phase::Live), "{first_verdicts:#?}");
+    assert!(
+        first_verdicts.iter().all(|v| v.phase != Phase::Live),
+        "{first_verdicts:#?}"
+    );
     assert!(!library.is_empty());
 
     // A second leg, with different music before it, shifted by 7 samples (another alignment).
@@ -122,7 +147,10 @@ fn announcement_heard_on_one_leg_is_recorded_on_another() {
     let mut verdicts = feed(&mut second, &silence(1));
     verdicts.extend(feed(&mut second, &ivr_prompt()));
     verdicts.extend(feed(&mut second, &chord_music(6000, -22.0, 31)));
-    verdicts.extend(feed(&mut second, &concat(&[&silence(300), &announcement()])));
+    verdicts.extend(feed(
+        &mut second,
+        &concat(&[&silence(300), &announcement()]),
+    ));
     assert!(
         codes(&verdicts).contains(&"RECORDED_IN_LOOP_LIBRARY"),
         "{verdicts:#?}"
@@ -134,7 +162,10 @@ fn announcement_heard_on_one_leg_is_recorded_on_another() {
     let mut verdicts = feed(&mut alone, &ivr_prompt());
     verdicts.extend(feed(&mut alone, &chord_music(6000, -22.0, 31)));
     verdicts.extend(feed(&mut alone, &concat(&[&silence(300), &announcement()])));
-    assert!(!codes(&verdicts).contains(&"RECORDED_IN_LOOP_LIBRARY"), "{verdicts:#?}");
+    assert!(
+        !codes(&verdicts).contains(&"RECORDED_IN_LOOP_LIBRARY"),
+        "{verdicts:#?}"
+    );
 }
 
 #[test]
@@ -153,7 +184,10 @@ fn library_export_import_round_trip_recognises_the_announcement() {
     let mut verdicts = feed(&mut leg, &ivr_prompt());
     verdicts.extend(feed(&mut leg, &chord_music(6000, -22.0, 41)));
     verdicts.extend(feed(&mut leg, &concat(&[&silence(300), &announcement()])));
-    assert!(codes(&verdicts).contains(&"RECORDED_IN_LOOP_LIBRARY"), "{verdicts:#?}");
+    assert!(
+        codes(&verdicts).contains(&"RECORDED_IN_LOOP_LIBRARY"),
+        "{verdicts:#?}"
+    );
 }
 
 #[test]
@@ -163,27 +197,41 @@ fn speech_segments_end_after_300_ms_of_silence() {
     let last_loud = prompt.iter().rposition(|&s| s.abs() > 300).unwrap() as u64;
     feed(&mut leg, &prompt);
     let events: Vec<SegmentEvent> = leg.take_segment_events();
-    assert_eq!(events.first().map(|e| e.kind), Some(SegmentKind::SpeechStart), "{events:?}");
+    assert_eq!(
+        events.first().map(|e| e.kind),
+        Some(SegmentKind::SpeechStart),
+        "{events:?}"
+    );
     assert!(events[0].at_samples <= 200 * MS, "{events:?}");
     assert!(events.iter().all(|e| e.kind != SegmentKind::SpeechEnd) || last_loud < 1100 * MS);
 
     let mut end = None;
     for i in 0..40u64 {
         feed(&mut leg, &silence(20));
-        if let Some(e) = leg.take_segment_events().into_iter().find(|e| e.kind == SegmentKind::SpeechEnd) {
+        if let Some(e) = leg
+            .take_segment_events()
+            .into_iter()
+            .find(|e| e.kind == SegmentKind::SpeechEnd)
+        {
             end = Some((i, e));
             break;
         }
     }
     let (_, e) = end.expect("SpeechEnd within 800 ms of silence");
-    assert!(e.at_samples.abs_diff(last_loud) <= 120 * MS, "{e:?} vs {last_loud}");
+    assert!(
+        e.at_samples.abs_diff(last_loud) <= 120 * MS,
+        "{e:?} vs {last_loud}"
+    );
     // Reported once 300 ms of non-speech followed the end.
     assert!(leg.media_samples() >= e.at_samples + 300 * MS, "{e:?}");
     assert!(e.duration_samples >= 1000 * MS, "{e:?}");
 
     feed(&mut leg, &chord_music(2000, -22.0, 9));
     let events = leg.take_segment_events();
-    assert!(events.iter().any(|e| e.kind == SegmentKind::MusicStart), "{events:?}");
+    assert!(
+        events.iter().any(|e| e.kind == SegmentKind::MusicStart),
+        "{events:?}"
+    );
 }
 
 #[test]
@@ -203,14 +251,29 @@ fn known_challenge_prompt_needs_a_human() {
     let challenge = speech(2500, VOICE_RECORDED, -20.0, 999);
     let challenge_library = Arc::new(LoopLibrary::new());
     challenge_library.extend(fingerprint_clip(&challenge));
-    let cfg = DetectorConfig { challenge_library: Some(challenge_library), ..Default::default() };
+    let cfg = DetectorConfig {
+        challenge_library: Some(challenge_library),
+        ..Default::default()
+    };
     let mut leg = LegDetector::new(cfg, Arc::new(LoopLibrary::new()));
     let verdicts = feed(&mut leg, &ivr_prompt());
-    assert_eq!(leg.phase(), Phase::Ivr, "other prompts are not the challenge: {verdicts:#?}");
+    assert_eq!(
+        leg.phase(),
+        Phase::Ivr,
+        "other prompts are not the challenge: {verdicts:#?}"
+    );
     let verdicts = feed(&mut leg, &concat(&[&silence(1), &challenge]));
-    let needs: Vec<_> = verdicts.iter().filter(|v| v.phase == Phase::NeedsHuman).collect();
+    let needs: Vec<_> = verdicts
+        .iter()
+        .filter(|v| v.phase == Phase::NeedsHuman)
+        .collect();
     assert_eq!(needs.len(), 1, "{verdicts:#?}");
-    assert!(needs[0].cause.to_string().starts_with("CHALLENGE_RECOGNIZED: "));
+    assert!(
+        needs[0]
+            .cause
+            .to_string()
+            .starts_with("CHALLENGE_RECOGNIZED: ")
+    );
     assert_eq!(leg.phase(), Phase::NeedsHuman);
 }
 
@@ -222,7 +285,10 @@ fn server_hooks_set_hold_and_needs_human() {
     assert!(leg.mark_hold().is_none());
     let v = leg.flag_needs_human("IVR plan: PPS voice challenge prompt");
     assert_eq!(v.phase, Phase::NeedsHuman);
-    assert_eq!(v.cause.to_string(), "NEEDS_HUMAN_FLAGGED: IVR plan: PPS voice challenge prompt");
+    assert_eq!(
+        v.cause.to_string(),
+        "NEEDS_HUMAN_FLAGGED: IVR plan: PPS voice challenge prompt"
+    );
 }
 
 #[test]

@@ -67,11 +67,6 @@ impl RunningServer {
     pub async fn wait(self) -> anyhow::Result<()> {
         self.task.await.map_err(|e| anyhow::anyhow!("server task failed: {e}"))?
     }
-
-    /// Aborts the server abruptly (tests: simulates a crash; nothing is drained).
-    pub fn abort(&self) {
-        self.task.abort();
-    }
 }
 
 /// Runs the server on `listener` until `shutdown` resolves, then drains (within

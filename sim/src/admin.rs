@@ -156,11 +156,22 @@ struct WebhookQuery {
     telephony_session_id: Option<String>,
 }
 
-async fn get_webhooks(State(state): State<Arc<SimState>>, Query(q): Query<WebhookQuery>) -> Response {
+async fn get_webhooks(
+    State(state): State<Arc<SimState>>,
+    Query(q): Query<WebhookQuery>,
+) -> Response {
     let v: Vec<DeliveryRecord> = deliveries(&state)
         .into_iter()
-        .filter(|r| q.subscription_id.as_ref().is_none_or(|s| *s == r.subscription_id))
-        .filter(|r| q.telephony_session_id.as_ref().is_none_or(|s| *s == r.telephony_session_id))
+        .filter(|r| {
+            q.subscription_id
+                .as_ref()
+                .is_none_or(|s| *s == r.subscription_id)
+        })
+        .filter(|r| {
+            q.telephony_session_id
+                .as_ref()
+                .is_none_or(|s| *s == r.telephony_session_id)
+        })
         .collect();
     Json(v).into_response()
 }
@@ -170,7 +181,10 @@ async fn get_faults(State(state): State<Arc<SimState>>) -> Response {
     Json(json!({"webhooks": f.webhook(), "endpoints": f.endpoint_faults()})).into_response()
 }
 
-async fn put_webhook_faults(State(state): State<Arc<SimState>>, Json(u): Json<WebhookFaultsUpdate>) -> Response {
+async fn put_webhook_faults(
+    State(state): State<Arc<SimState>>,
+    Json(u): Json<WebhookFaultsUpdate>,
+) -> Response {
     for p in [
         u.faults.duplicate_probability,
         u.faults.reorder_probability,
@@ -186,7 +200,10 @@ async fn put_webhook_faults(State(state): State<Arc<SimState>>, Json(u): Json<We
     Json(f.webhook().clone()).into_response()
 }
 
-async fn post_endpoint_fault(State(state): State<Arc<SimState>>, Json(e): Json<EndpointFault>) -> Response {
+async fn post_endpoint_fault(
+    State(state): State<Arc<SimState>>,
+    Json(e): Json<EndpointFault>,
+) -> Response {
     let mut f = lock(&state.faults);
     f.add_endpoint_fault(e);
     Json(f.endpoint_faults().to_vec()).into_response()
@@ -218,14 +235,20 @@ async fn get_settings(State(state): State<Arc<SimState>>) -> Response {
     Json(lock(&state.runtime).clone()).into_response()
 }
 
-async fn put_settings(State(state): State<Arc<SimState>>, Json(u): Json<SettingsUpdate>) -> Response {
+async fn put_settings(
+    State(state): State<Arc<SimState>>,
+    Json(u): Json<SettingsUpdate>,
+) -> Response {
     match update_settings(&state, &u) {
         Ok(s) => Json(s).into_response(),
         Err(e) => bad_request(e),
     }
 }
 
-async fn put_rate_limits(State(state): State<Arc<SimState>>, Json(c): Json<RateLimitConfig>) -> Response {
+async fn put_rate_limits(
+    State(state): State<Arc<SimState>>,
+    Json(c): Json<RateLimitConfig>,
+) -> Response {
     if c.window_ms == 0 {
         return bad_request("window_ms must be >= 1".into());
     }
@@ -265,7 +288,10 @@ pub fn router() -> axum::Router<Arc<SimState>> {
             "/sim/admin/faults/endpoints",
             post(post_endpoint_fault).delete(delete_endpoint_faults),
         )
-        .route("/sim/admin/subscriptions/{id}/blacklist", post(post_blacklist))
+        .route(
+            "/sim/admin/subscriptions/{id}/blacklist",
+            post(post_blacklist),
+        )
         .route("/sim/admin/settings", get(get_settings).put(put_settings))
         .route("/sim/admin/rate-limits", put(put_rate_limits))
         .route("/sim/admin/devices/{id}/status", put(put_device_status))

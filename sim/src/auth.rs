@@ -173,7 +173,11 @@ fn require_form(headers: &HeaderMap) -> ApiResult<()> {
 
 /// Client authentication: `Authorization: Basic base64(id:secret)`, or `client_id` in the body
 /// for a non-confidential client.
-fn check_client(state: &SimState, headers: &HeaderMap, f: &HashMap<String, String>) -> ApiResult<()> {
+fn check_client(
+    state: &SimState,
+    headers: &HeaderMap,
+    f: &HashMap<String, String>,
+) -> ApiResult<()> {
     let creds = &state.config.credentials;
     let invalid_client = || {
         ApiError::oauth(
@@ -280,10 +284,14 @@ pub async fn token(
                     "Token not found",
                 ));
             }
-            let access_ttl = clamp_access_ttl(f.get("access_token_ttl"), tokens_cfg.access_token_ttl_s);
+            let access_ttl =
+                clamp_access_ttl(f.get("access_token_ttl"), tokens_cfg.access_token_ttl_s);
             let refresh_ttl =
                 clamp_refresh_ttl(f.get("refresh_token_ttl"), tokens_cfg.refresh_token_ttl_s);
-            let session_id = format!("{}", rand::rng().random_range(1_000_000_000u64..9_999_999_999));
+            let session_id = format!(
+                "{}",
+                rand::rng().random_range(1_000_000_000u64..9_999_999_999)
+            );
             let issued = lock(&state.auth).issue(&session_id, access_ttl, refresh_ttl);
             Ok(token_response(&state, &session_id, &issued))
         }
@@ -316,10 +324,14 @@ pub async fn token(
                     .get(&successor.access_token)
                     .and_then(|t| t.first_used);
                 let still_valid = match first_used {
-                    Some(u) => now.duration_since(u)
-                        < Duration::from_millis(tokens_cfg.refresh_reuse_window_ms),
-                    None => now.duration_since(*used_at)
-                        < Duration::from_millis(tokens_cfg.unused_refresh_window_ms),
+                    Some(u) => {
+                        now.duration_since(u)
+                            < Duration::from_millis(tokens_cfg.refresh_reuse_window_ms)
+                    }
+                    None => {
+                        now.duration_since(*used_at)
+                            < Duration::from_millis(tokens_cfg.unused_refresh_window_ms)
+                    }
                 };
                 return if still_valid {
                     Ok(token_response(&state, &record.session_id, successor))
@@ -327,7 +339,8 @@ pub async fn token(
                     Err(invalid())
                 };
             }
-            let access_ttl = clamp_access_ttl(f.get("access_token_ttl"), tokens_cfg.access_token_ttl_s);
+            let access_ttl =
+                clamp_access_ttl(f.get("access_token_ttl"), tokens_cfg.access_token_ttl_s);
             let refresh_ttl =
                 clamp_refresh_ttl(f.get("refresh_token_ttl"), tokens_cfg.refresh_token_ttl_s);
             // The session's previous access tokens die now.
@@ -375,7 +388,10 @@ pub async fn revoke(
 
 /// Extracts the access token from `Authorization: Bearer …` or `?access_token=`.
 pub fn bearer_token(headers: &HeaderMap, uri: &axum::http::Uri) -> Option<String> {
-    if let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(v) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         return v.strip_prefix("Bearer ").map(|s| s.trim().to_string());
     }
     uri.query().and_then(|q| {

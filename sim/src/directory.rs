@@ -24,13 +24,21 @@ impl Query {
     pub fn of(uri: &Uri) -> Query {
         Query(
             uri.query()
-                .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+                .map(|q| {
+                    url::form_urlencoded::parse(q.as_bytes())
+                        .into_owned()
+                        .collect()
+                })
                 .unwrap_or_default(),
         )
     }
     /// All values of `key`.
     pub fn all(&self, key: &str) -> Vec<&str> {
-        self.0.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
     /// First value of `key`.
     pub fn first(&self, key: &str) -> Option<&str> {
@@ -39,10 +47,20 @@ impl Query {
 }
 
 /// Paged list response: `{uri, records, paging, navigation}`.
-fn paged(state: &SimState, path: &str, q: &Query, records: Vec<Value>, max_per_page: usize) -> ApiResult<Value> {
+fn paged(
+    state: &SimState,
+    path: &str,
+    q: &Query,
+    records: Vec<Value>,
+    max_per_page: usize,
+) -> ApiResult<Value> {
     let page: usize = match q.first("page") {
         None => 1,
-        Some(p) => p.parse().ok().filter(|&p| p >= 1).ok_or_else(|| ApiError::invalid_parameter("page"))?,
+        Some(p) => p
+            .parse()
+            .ok()
+            .filter(|&p| p >= 1)
+            .ok_or_else(|| ApiError::invalid_parameter("page"))?,
     };
     let (per_page, per_page_text) = match q.first("perPage") {
         None => (100, "100".to_string()),
@@ -62,12 +80,11 @@ fn paged(state: &SimState, path: &str, q: &Query, records: Vec<Value>, max_per_p
     let start = (page - 1) * per_page;
     let slice: Vec<Value> = records.into_iter().skip(start).take(per_page).collect();
     // Other query parameters first, then page/perPage, like the fixtures.
-    let base_q: Vec<String> = q
-        .0
-        .iter()
-        .filter(|(k, _)| k != "page" && k != "perPage")
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
+    let base_q: Vec<String> =
+        q.0.iter()
+            .filter(|(k, _)| k != "page" && k != "perPage")
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
     let link = |p: usize| {
         let mut parts = base_q.clone();
         parts.push(format!("page={p}&perPage={per_page_text}"));
@@ -109,7 +126,10 @@ fn check_account(state: &SimState, account: &str) -> ApiResult<()> {
 }
 
 fn extension_uri(state: &SimState, id: u64) -> String {
-    format!("{}/restapi/v1.0/account/{}/extension/{id}", state.base_url, state.account.id)
+    format!(
+        "{}/restapi/v1.0/account/{}/extension/{id}",
+        state.base_url, state.account.id
+    )
 }
 
 fn extension_json(state: &SimState, e: &Extension) -> Value {
@@ -301,7 +321,10 @@ pub async fn list_extension_devices(
         .filter(|_| types.is_empty() || types.contains(&"OtherPhone"))
         .map(|d| device_json(&state, d, e))
         .collect();
-    let path = format!("/restapi/v1.0/account/{}/extension/{}/device", state.account.id, e.id);
+    let path = format!(
+        "/restapi/v1.0/account/{}/extension/{}/device",
+        state.account.id, e.id
+    );
     Ok(Json(paged(&state, &path, &q, records, 1000)?).into_response())
 }
 
@@ -361,13 +384,19 @@ pub async fn list_extension_phone_numbers(
         .filter(|n| n.extension_id == Some(e.id))
         .map(|n| {
             let mut v = number_json(&state, n);
-            v["uri"] = json!(format!("{}/restapi/v1.0/account/{}/phone-number/{}", state.base_url, state.account.id, n.id));
+            v["uri"] = json!(format!(
+                "{}/restapi/v1.0/account/{}/phone-number/{}",
+                state.base_url, state.account.id, n.id
+            ));
             v["features"] = json!(["CallerId", "SmsSender"]);
             v["status"] = json!("Normal");
             v
         })
         .collect();
-    let path = format!("/restapi/v1.0/account/{}/extension/{}/phone-number", state.account.id, e.id);
+    let path = format!(
+        "/restapi/v1.0/account/{}/extension/{}/phone-number",
+        state.account.id, e.id
+    );
     Ok(Json(paged(&state, &path, &q, records, 1000)?).into_response())
 }
 

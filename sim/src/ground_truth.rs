@@ -195,7 +195,10 @@ impl CallGroundTruth {
         fix(&mut self.answered, t.answered_at_samples);
         fix(&mut self.hold_started, t.hold_started_at_samples);
         fix(&mut self.agent_picked_up, t.agent_picked_up_at_samples);
-        fix(&mut self.agent_speech_started, t.agent_speech_started_at_samples);
+        fix(
+            &mut self.agent_speech_started,
+            t.agent_speech_started_at_samples,
+        );
         if let Some((_, reason)) = t.hangup {
             self.far_end_hangup_reason = Some(hangup_reason_name(reason).to_string());
         }

@@ -58,7 +58,12 @@ struct Args {
     #[arg(long, env = "RC_SIM_CLIENT_ID", default_value = "sim-client-id")]
     client_id: String,
     /// Accepted OAuth client secret.
-    #[arg(long, env = "RC_SIM_CLIENT_SECRET", default_value = "sim-client-secret", hide_default_value = false)]
+    #[arg(
+        long,
+        env = "RC_SIM_CLIENT_SECRET",
+        default_value = "sim-client-secret",
+        hide_default_value = false
+    )]
     client_secret: String,
     /// Accepted JWT assertion.
     #[arg(long, env = "RC_SIM_JWT", default_value = "sim-jwt-assertion")]
@@ -202,8 +207,7 @@ impl Args {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
+use crate::account::ExtensionKind;
 use crate::errors::{ApiError, ApiResult};
 use crate::state::SimState;
-use crate::account::ExtensionKind;
 
 /// Where a transferred call goes.
 #[derive(Debug, Clone)]
@@ -34,7 +34,13 @@ pub struct TransferTarget {
 static ROUND_ROBIN: AtomicUsize = AtomicUsize::new(0);
 
 /// Target fields of SPEC `TransferTarget` (forward has no `parkOrbit`).
-const FIELDS: [&str; 5] = ["phoneNumber", "voicemail", "extensionNumber", "parkOrbit", "extensionId"];
+const FIELDS: [&str; 5] = [
+    "phoneNumber",
+    "voicemail",
+    "extensionNumber",
+    "parkOrbit",
+    "extensionId",
+];
 
 /// Resolves exactly one of `phoneNumber`, `voicemail`, `extensionNumber`, `parkOrbit`,
 /// `extensionId` (SPEC: "Only one of these parameters … must be specified"). `voicemail` and
@@ -126,6 +132,8 @@ pub fn valid_number(s: &str) -> bool {
     let body = s.strip_prefix('+').unwrap_or(s);
     !body.is_empty()
         && body.len() <= 20
-        && body.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#')
+        && body
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '*' || c == '#')
         && body.chars().any(|c| c.is_ascii_digit())
 }

@@ -56,12 +56,34 @@ pub fn classify(method: &Method, path: &str) -> Option<(&'static str, Group)> {
         ("DELETE", ["restapi", "v1.0", "account", _, "telephony", "sessions", _]) => {
             ("deleteCallSession", Light)
         }
-        ("GET", ["restapi", "v1.0", "account", _, "telephony", "sessions", _, "parties", _]) => {
-            ("readCallPartyStatus", Light)
-        }
+        (
+            "GET",
+            [
+                "restapi",
+                "v1.0",
+                "account",
+                _,
+                "telephony",
+                "sessions",
+                _,
+                "parties",
+                _,
+            ],
+        ) => ("readCallPartyStatus", Light),
         (
             "POST",
-            ["restapi", "v1.0", "account", _, "telephony", "sessions", _, "parties", _, action],
+            [
+                "restapi",
+                "v1.0",
+                "account",
+                _,
+                "telephony",
+                "sessions",
+                _,
+                "parties",
+                _,
+                action,
+            ],
         ) => match *action {
             "transfer" => ("transferCallParty", Light),
             "hold" => ("holdCallParty", Light),
@@ -76,15 +98,22 @@ pub fn classify(method: &Method, path: &str) -> Option<(&'static str, Group)> {
         ("DELETE", ["restapi", "v1.0", "subscription", _]) => ("deleteSubscription", Medium),
         ("POST", ["restapi", "v1.0", "subscription", _, "renew"]) => ("renewSubscription", Light),
         ("GET", ["restapi", "v1.0", "account", _, "extension"]) => ("listExtensions", Medium),
-        ("GET", ["restapi", "v1.0", "account", _, "extension", _]) => {
-            ("readExtension", Light)
-        }
+        ("GET", ["restapi", "v1.0", "account", _, "extension", _]) => ("readExtension", Light),
         ("GET", ["restapi", "v1.0", "account", _, "extension", _, "device"]) => {
             ("listExtensionDevices", Light)
         }
-        ("GET", ["restapi", "v1.0", "account", _, "extension", _, "phone-number"]) => {
-            ("listExtensionPhoneNumbers", Light)
-        }
+        (
+            "GET",
+            [
+                "restapi",
+                "v1.0",
+                "account",
+                _,
+                "extension",
+                _,
+                "phone-number",
+            ],
+        ) => ("listExtensionPhoneNumbers", Light),
         ("GET", ["restapi", "v1.0", "account", _, "call-queues"]) => ("listCallQueues", Medium),
         ("GET", ["restapi", "v1.0", "account", _, "call-queues", _, "members"]) => {
             ("listCallQueueMembers", Light)
@@ -180,7 +209,11 @@ impl RateLimiter {
         let penalty_s = self.cfg.penalty_ms.div_ceil(1000).max(1);
         let enabled = self.cfg.enabled;
         let b = self.buckets.entry(g).or_default();
-        while b.hits.front().is_some_and(|t| now.duration_since(*t) >= window) {
+        while b
+            .hits
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
             b.hits.pop_front();
         }
         let mut adm = Admission {
@@ -224,14 +257,29 @@ mod tests {
             Some(Group::Heavy)
         );
         assert_eq!(
-            c(Method::POST, "/restapi/v1.0/account/~/telephony/sessions/s-1/parties/p-1/transfer"),
+            c(
+                Method::POST,
+                "/restapi/v1.0/account/~/telephony/sessions/s-1/parties/p-1/transfer"
+            ),
             Some(Group::Light)
         );
-        assert_eq!(c(Method::GET, "/restapi/v1.0/account/~/phone-number"), Some(Group::Heavy));
-        assert_eq!(c(Method::GET, "/restapi/v1.0/account/~/extension"), Some(Group::Medium));
+        assert_eq!(
+            c(Method::GET, "/restapi/v1.0/account/~/phone-number"),
+            Some(Group::Heavy)
+        );
+        assert_eq!(
+            c(Method::GET, "/restapi/v1.0/account/~/extension"),
+            Some(Group::Medium)
+        );
         assert_eq!(c(Method::POST, "/restapi/oauth/token"), Some(Group::Auth));
-        assert_eq!(c(Method::POST, "/restapi/v1.0/subscription"), Some(Group::Medium));
-        assert_eq!(c(Method::POST, "/restapi/v1.0/subscription/x/renew"), Some(Group::Light));
+        assert_eq!(
+            c(Method::POST, "/restapi/v1.0/subscription"),
+            Some(Group::Medium)
+        );
+        assert_eq!(
+            c(Method::POST, "/restapi/v1.0/subscription/x/renew"),
+            Some(Group::Light)
+        );
         assert_eq!(c(Method::GET, "/nope"), None);
     }
 

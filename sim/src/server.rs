@@ -76,8 +76,14 @@ pub fn router(state: Arc<SimState>) -> Router {
     let rc = Router::new()
         .route("/restapi/oauth/token", post(auth::token))
         .route("/restapi/oauth/revoke", post(auth::revoke))
-        .route("/restapi/v1.0/account/{account}/telephony/call-out", post(calls::call_out))
-        .route(sessions, get(calls::get_session).delete(calls::delete_session))
+        .route(
+            "/restapi/v1.0/account/{account}/telephony/call-out",
+            post(calls::call_out),
+        )
+        .route(
+            sessions,
+            get(calls::get_session).delete(calls::delete_session),
+        )
         .route(party, get(parties::get_party))
         .route(&format!("{party}/transfer"), post(parties::transfer))
         .route(&format!("{party}/hold"), post(parties::hold))
@@ -93,8 +99,14 @@ pub fn router(state: Arc<SimState>) -> Router {
                 .put(subscriptions::update)
                 .merge(del(subscriptions::delete)),
         )
-        .route("/restapi/v1.0/subscription/{id}/renew", post(subscriptions::renew))
-        .route("/restapi/v1.0/account/{account}/extension", get(directory::list_extensions))
+        .route(
+            "/restapi/v1.0/subscription/{id}/renew",
+            post(subscriptions::renew),
+        )
+        .route(
+            "/restapi/v1.0/account/{account}/extension",
+            get(directory::list_extensions),
+        )
         .route(
             "/restapi/v1.0/account/{account}/extension/{ext}",
             get(directory::read_extension),
@@ -107,7 +119,10 @@ pub fn router(state: Arc<SimState>) -> Router {
             "/restapi/v1.0/account/{account}/extension/{ext}/phone-number",
             get(directory::list_extension_phone_numbers),
         )
-        .route("/restapi/v1.0/account/{account}/call-queues", get(directory::list_call_queues))
+        .route(
+            "/restapi/v1.0/account/{account}/call-queues",
+            get(directory::list_call_queues),
+        )
         .route(
             "/restapi/v1.0/account/{account}/call-queues/{group}/members",
             get(directory::list_call_queue_members),

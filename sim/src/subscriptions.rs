@@ -176,7 +176,7 @@ pub fn resolve_filter(state: &SimState, filter: &str) -> ApiResult<(String, Even
         None => (filter, None),
     };
     let segs: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    if segs.len() < 3 || segs[0] != "" || segs[1] != "restapi" || segs[2] != "v1.0" {
+    if segs.len() < 3 || !segs[0].is_empty() || segs[1] != "restapi" || segs[2] != "v1.0" {
         return Err(ApiError::invalid_event_filters());
     }
     let mut resolved: Vec<String> = Vec::with_capacity(segs.len());
@@ -220,11 +220,16 @@ pub fn resolve_filter(state: &SimState, filter: &str) -> ApiResult<(String, Even
     let rest: Vec<&str> = segs.iter().skip(3).copied().collect();
     let is_telephony = matches!(
         rest.as_slice(),
-        ["account", _, "telephony", "sessions"] | ["account", _, "extension", _, "telephony", "sessions"]
+        ["account", _, "telephony", "sessions"]
+            | ["account", _, "extension", _, "telephony", "sessions"]
     );
     let parsed = if is_telephony {
         let params: HashMap<String, String> = query
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
             .unwrap_or_default();
         EventFilter::TelephonySessions {
             extension_id,
@@ -255,7 +260,10 @@ fn parse_expires_in(v: &Value, default_s: u64) -> ApiResult<u64> {
     }
 }
 
-fn parse_filters(state: &SimState, v: &Value) -> ApiResult<Option<(Vec<String>, Vec<EventFilter>)>> {
+fn parse_filters(
+    state: &SimState,
+    v: &Value,
+) -> ApiResult<Option<(Vec<String>, Vec<EventFilter>)>> {
     let Some(f) = v.get("eventFilters") else {
         return Ok(None);
     };
@@ -295,7 +303,10 @@ pub async fn validate_address(
     }
     let max = cfg.validation_max_response_bytes;
     let exchange = async {
-        let mut resp = req.send().await.map_err(|e| format!("request failed: {e}"))?;
+        let mut resp = req
+            .send()
+            .await
+            .map_err(|e| format!("request failed: {e}"))?;
         if resp.status() != StatusCode::OK {
             return Err(format!("status {}", resp.status()));
         }
@@ -339,7 +350,8 @@ pub async fn validate_address(
 /// `POST /restapi/v1.0/subscription` (SPEC `createSubscription`, Medium) → 200 SubscriptionInfo.
 pub async fn create(State(state): State<Arc<SimState>>, body: Bytes) -> ApiResult<Response> {
     let v = parse_json(&body)?;
-    let (filters, parsed) = parse_filters(&state, &v)?.ok_or_else(ApiError::invalid_event_filters)?;
+    let (filters, parsed) =
+        parse_filters(&state, &v)?.ok_or_else(ApiError::invalid_event_filters)?;
     let dm = v
         .get("deliveryMode")
         .filter(|d| d.is_object())
@@ -416,7 +428,10 @@ pub async fn list(State(state): State<Arc<SimState>>) -> ApiResult<Response> {
 }
 
 /// `GET /restapi/v1.0/subscription/{id}` (Light) → 200 or 404.
-pub async fn get(State(state): State<Arc<SimState>>, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn get(
+    State(state): State<Arc<SimState>>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let store = lock(&state.subscriptions);
     let s = store
         .by_id
@@ -426,7 +441,12 @@ pub async fn get(State(state): State<Arc<SimState>>, Path(id): Path<String>) -> 
     Ok(Json(s.json(&state.base_url)).into_response())
 }
 
-fn renew_locked(state: &SimState, id: &str, expires_in_s: Option<u64>, filters: Option<(Vec<String>, Vec<EventFilter>)>) -> ApiResult<Value> {
+fn renew_locked(
+    state: &SimState,
+    id: &str,
+    expires_in_s: Option<u64>,
+    filters: Option<(Vec<String>, Vec<EventFilter>)>,
+) -> ApiResult<Value> {
     let mut store = lock(&state.subscriptions);
     let s = store
         .by_id
@@ -445,7 +465,10 @@ fn renew_locked(state: &SimState, id: &str, expires_in_s: Option<u64>, filters: 
 }
 
 /// `POST /restapi/v1.0/subscription/{id}/renew` (Light, empty body): keeps `expiresIn`.
-pub async fn renew(State(state): State<Arc<SimState>>, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn renew(
+    State(state): State<Arc<SimState>>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     Ok(Json(renew_locked(&state, &id, None, None)?).into_response())
 }
 
@@ -459,7 +482,10 @@ pub async fn update(
     let v = parse_json(&body)?;
     let filters = parse_filters(&state, &v)?;
     let expires = if v.get("expiresIn").is_some() {
-        Some(parse_expires_in(&v, state.config.subscriptions.default_expires_in_s)?)
+        Some(parse_expires_in(
+            &v,
+            state.config.subscriptions.default_expires_in_s,
+        )?)
     } else if filters.is_none() {
         Some(state.config.subscriptions.default_expires_in_s)
     } else {
@@ -469,7 +495,10 @@ pub async fn update(
 }
 
 /// `DELETE /restapi/v1.0/subscription/{id}` (Medium) → 204 or 404.
-pub async fn delete(State(state): State<Arc<SimState>>, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn delete(
+    State(state): State<Arc<SimState>>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let mut store = lock(&state.subscriptions);
     match store.by_id.remove(&id) {
         Some(_) => {

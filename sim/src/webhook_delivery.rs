@@ -156,9 +156,15 @@ pub fn spawn_worker(
             };
             let faults: DeliveryFaults = lock(&state.faults).draw_delivery();
             if faults.drop {
-                log(&state, &subscription_id, &p, Some("drop"), DeliveryOutcome::Dropped {
-                    reason: "fault injection: drop".into(),
-                });
+                log(
+                    &state,
+                    &subscription_id,
+                    &p,
+                    Some("drop"),
+                    DeliveryOutcome::Dropped {
+                        reason: "fault injection: drop".into(),
+                    },
+                );
             } else if let Some(ms) = faults.delay_ms {
                 let state2 = state.clone();
                 let sid = subscription_id.clone();
@@ -226,9 +232,15 @@ async fn deliver(state: &SimState, subscription_id: &str, p: &Pending, fault: Op
         })
     };
     let Some((address, owner, token)) = target else {
-        log(state, subscription_id, p, fault, DeliveryOutcome::Dropped {
-            reason: "subscription not active".into(),
-        });
+        log(
+            state,
+            subscription_id,
+            p,
+            fault,
+            DeliveryOutcome::Dropped {
+                reason: "subscription not active".into(),
+            },
+        );
         return;
     };
     let envelope = json!({
@@ -246,7 +258,9 @@ async fn deliver(state: &SimState, subscription_id: &str, p: &Pending, fault: Op
         .header("Content-Type", "application/json; charset=UTF-8")
         .header("Accept", "application/json")
         .header("User-Agent", USER_AGENT)
-        .timeout(Duration::from_millis(state.config.subscriptions.delivery_timeout_ms))
+        .timeout(Duration::from_millis(
+            state.config.subscriptions.delivery_timeout_ms,
+        ))
         .body(body);
     if let Some(t) = token {
         req = req.header("Verification-Token", t);

@@ -23,7 +23,10 @@ async fn jwt_grant_matches_fixture_and_spec_fields() {
     assert_eq!(v["token_type"], "bearer");
     assert_eq!(v["expires_in"], 3600);
     assert_eq!(v["refresh_token_expires_in"], 604800);
-    assert_eq!(v["owner_id"], sim.handle.account().owner_extension_id.to_string());
+    assert_eq!(
+        v["owner_id"],
+        sim.handle.account().owner_extension_id.to_string()
+    );
 }
 
 #[tokio::test]
@@ -42,16 +45,29 @@ async fn token_errors() {
     assert_eq!(r.status(), 401);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"], "invalid_client");
-    assert!(v["errors"][0]["errorCode"].as_str().unwrap().starts_with("OAU-"));
+    assert!(
+        v["errors"][0]["errorCode"]
+            .as_str()
+            .unwrap()
+            .starts_with("OAU-")
+    );
     // Wrong JWT.
-    let r = token_request(&sim.http, &base, &[JWT_GRANT[0], ("assertion", "not-the-jwt")]).await;
+    let r = token_request(
+        &sim.http,
+        &base,
+        &[JWT_GRANT[0], ("assertion", "not-the-jwt")],
+    )
+    .await;
     assert_eq!(r.status(), 400);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"], "invalid_grant");
     // Unsupported grant.
     let r = token_request(&sim.http, &base, &[("grant_type", "password")]).await;
     assert_eq!(r.status(), 400);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"], "unsupported_grant_type");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"],
+        "unsupported_grant_type"
+    );
     // JSON instead of a form.
     let r = sim
         .http
@@ -63,7 +79,12 @@ async fn token_errors() {
         .unwrap();
     assert_eq!(r.status(), 415);
     // access_token_ttl clamps: under 600 -> 600.
-    let r = token_request(&sim.http, &base, &[JWT_GRANT[0], JWT_GRANT[1], ("access_token_ttl", "60")]).await;
+    let r = token_request(
+        &sim.http,
+        &base,
+        &[JWT_GRANT[0], JWT_GRANT[1], ("access_token_ttl", "60")],
+    )
+    .await;
     assert_eq!(r.json::<Value>().await.unwrap()["expires_in"], 600);
 }
 
@@ -75,12 +96,26 @@ async fn bearer_required_on_restapi() {
     assert_eq!(r.status(), 401);
     let v: Value = r.json().await.unwrap();
     assert_eq!(keys(&v["errors"][0]), set(&["errorCode", "message"]));
-    let r = sim.http.get(sim.url(path)).bearer_auth("garbage").send().await.unwrap();
+    let r = sim
+        .http
+        .get(sim.url(path))
+        .bearer_auth("garbage")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
-    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["errorCode"], "OAU-129");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errors"][0]["errorCode"],
+        "OAU-129"
+    );
     assert_eq!(sim.get(path).send().await.unwrap().status(), 200);
     // Query-parameter token is accepted too (DOCS tokens.md).
-    let r = sim.http.get(sim.url(&format!("{path}?access_token={}", sim.token))).send().await.unwrap();
+    let r = sim
+        .http
+        .get(sim.url(&format!("{path}?access_token={}", sim.token)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
 }
 
@@ -90,7 +125,10 @@ async fn refresh_is_single_use_and_kills_old_access_token() {
     config.tokens.refresh_reuse_window_ms = 300;
     let sim = start(config).await;
     let base = sim.handle.base_url().to_string();
-    let refresh = [("grant_type", "refresh_token"), ("refresh_token", sim.refresh.as_str())];
+    let refresh = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", sim.refresh.as_str()),
+    ];
     let r = token_request(&sim.http, &base, &refresh).await;
     assert_eq!(r.status(), 200);
     let new: Value = r.json().await.unwrap();
@@ -100,14 +138,31 @@ async fn refresh_is_single_use_and_kills_old_access_token() {
     let path = "/restapi/v1.0/account/~/extension/~";
     let r = sim.get(path).send().await.unwrap();
     assert_eq!(r.status(), 401);
-    assert_eq!(r.json::<Value>().await.unwrap()["errors"][0]["errorCode"], "OAU-128");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["errors"][0]["errorCode"],
+        "OAU-128"
+    );
     // Unused new token: the old refresh token returns the same tokens.
-    let again: Value = token_request(&sim.http, &base, &refresh).await.json().await.unwrap();
+    let again: Value = token_request(&sim.http, &base, &refresh)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(again["access_token"], new_access.as_str());
     // Use the new token; within the reuse window, still the same answer.
-    let r = sim.http.get(sim.url(path)).bearer_auth(&new_access).send().await.unwrap();
+    let r = sim
+        .http
+        .get(sim.url(path))
+        .bearer_auth(&new_access)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    let again: Value = token_request(&sim.http, &base, &refresh).await.json().await.unwrap();
+    let again: Value = token_request(&sim.http, &base, &refresh)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(again["access_token"], new_access.as_str());
     // After the window: invalid_grant.
     tokio::time::sleep(std::time::Duration::from_millis(450)).await;
@@ -130,7 +185,22 @@ async fn revoke_kills_the_session() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.bytes().await.unwrap().is_empty());
-    assert_eq!(sim.get("/restapi/v1.0/account/~/extension/~").send().await.unwrap().status(), 401);
-    let r = token_request(&sim.http, &base, &[("grant_type", "refresh_token"), ("refresh_token", sim.refresh.as_str())]).await;
+    assert_eq!(
+        sim.get("/restapi/v1.0/account/~/extension/~")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let r = token_request(
+        &sim.http,
+        &base,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", sim.refresh.as_str()),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 400);
 }

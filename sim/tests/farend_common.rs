@@ -19,7 +19,10 @@ pub fn synth_bank() -> Arc<AudioBank> {
 pub fn asset_bank() -> Option<Arc<AudioBank>> {
     let dir = ringcentral_sim::audio::default_asset_dir();
     if !dir.join("manifest.tsv").is_file() {
-        eprintln!("asset cache {} missing: real-audio checks skipped", dir.display());
+        eprintln!(
+            "asset cache {} missing: real-audio checks skipped",
+            dir.display()
+        );
         return None;
     }
     Some(AudioBank::load(Some(&dir)).expect("asset bank"))

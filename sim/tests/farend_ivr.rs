@@ -27,9 +27,11 @@ fn individual_line_accepts_the_documented_path_and_reaches_hold() {
     assert_eq!(frames[0].label, AudioLabel::Ringback);
     assert!(frames.iter().any(|f| f.label == AudioLabel::IvrPrompt));
     // No DTMF was rejected and no prompt repeated.
-    assert!(!frames
-        .iter()
-        .any(|f| has_event(f, |e| matches!(e, FarEndEvent::DtmfRejected { .. }))));
+    assert!(
+        !frames
+            .iter()
+            .any(|f| has_event(f, |e| matches!(e, FarEndEvent::DtmfRejected { .. })))
+    );
 }
 
 #[test]
@@ -59,10 +61,16 @@ fn wrong_digit_repeats_the_prompt_then_disconnects() {
             break;
         }
     }
-    assert_eq!(prompts, vec!["ivr.welcome-language", "ivr.welcome-language"]);
+    assert_eq!(
+        prompts,
+        vec!["ivr.welcome-language", "ivr.welcome-language"]
+    );
     assert_eq!(rejected, 2);
     assert_eq!(hangup, Some(FarEndHangupReason::IvrFailed));
-    assert_eq!(call.truth().hangup.unwrap().1, FarEndHangupReason::IvrFailed);
+    assert_eq!(
+        call.truth().hangup.unwrap().1,
+        FarEndHangupReason::IvrFailed
+    );
     // After the hang-up, frames are silent and event-free.
     let after = call.next_frame();
     assert!(after.events.is_empty() && after.ulaw.iter().all(|&b| b == 0xFF));
@@ -85,7 +93,10 @@ fn missing_digit_repeats_the_prompt_then_disconnects() {
         }
     }
     assert_eq!(prompts, 2, "prompt played, repeated once");
-    assert_eq!(call.truth().hangup.unwrap().1, FarEndHangupReason::IvrFailed);
+    assert_eq!(
+        call.truth().hangup.unwrap().1,
+        FarEndHangupReason::IvrFailed
+    );
     // It waited the 6 s timeout twice: well over 12 s of media.
     assert!(call.media_samples() > 12 * 8000);
 }
@@ -136,11 +147,26 @@ fn business_hours_in_new_york() {
     assert!(!m.is_open_at(at("2025-11-25T19:00:00")), "closes at 19:00");
     assert!(!m.is_open_at(at("2025-11-29T12:00:00")), "Saturday");
     assert!(!m.is_open_at(at("2025-11-30T12:00:00")), "Sunday");
-    assert!(!m.is_open_at(at("2025-11-27T12:00:00")), "Thanksgiving 2025");
-    assert!(m.is_open_at(at("2025-11-28T12:00:00")), "day after Thanksgiving is open");
-    assert!(!m.is_open_at(at("2025-07-04T12:00:00")), "July 4th on a Friday");
-    assert!(!m.is_open_at(at("2026-07-03T12:00:00")), "July 4th 2026 observed Friday");
-    assert!(!m.is_open_at(at("2027-07-05T12:00:00")), "July 4th 2027 observed Monday");
+    assert!(
+        !m.is_open_at(at("2025-11-27T12:00:00")),
+        "Thanksgiving 2025"
+    );
+    assert!(
+        m.is_open_at(at("2025-11-28T12:00:00")),
+        "day after Thanksgiving is open"
+    );
+    assert!(
+        !m.is_open_at(at("2025-07-04T12:00:00")),
+        "July 4th on a Friday"
+    );
+    assert!(
+        !m.is_open_at(at("2026-07-03T12:00:00")),
+        "July 4th 2026 observed Friday"
+    );
+    assert!(
+        !m.is_open_at(at("2027-07-05T12:00:00")),
+        "July 4th 2027 observed Monday"
+    );
     assert!(!m.is_open_at(at("2025-12-25T12:00:00")), "Christmas");
     // 7:30 in New York is 12:30 UTC in winter: same instant, line open.
     assert!(m.is_open_at("2025-12-02T12:30:00Z".parse().unwrap()));
@@ -155,7 +181,11 @@ fn closed_line_answers_plays_the_hours_and_hangs_up() {
     let saturday: jiff::Timestamp = "2025-11-29T17:00:00Z".parse().unwrap();
     let mut call = m.start_call(synth_bank(), &c, 1, saturday);
     let frames = drive(&mut call, 10_000, |_| false);
-    assert!(frames.iter().any(|f| has_event(f, |e| *e == FarEndEvent::Answered)));
+    assert!(
+        frames
+            .iter()
+            .any(|f| has_event(f, |e| *e == FarEndEvent::Answered))
+    );
     assert!(frames.iter().any(|f| f.label == AudioLabel::Announcement));
     assert_eq!(call.truth().hangup.unwrap().1, FarEndHangupReason::Closed);
     assert!(call.truth().hold_started_at_samples.is_none());

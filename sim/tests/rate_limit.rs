@@ -27,9 +27,19 @@ async fn headers_429_and_penalty_restart() {
     assert_eq!(r.headers()["retry-after"], "3");
     assert_eq!(r.headers()["x-rate-limit-remaining"], "0");
     let v: Value = r.json().await.unwrap();
-    assert_eq!(v, serde_json::json!({"errors": [{"errorCode": "CMN-301", "message": "Request rate exceeded"}]}));
+    assert_eq!(
+        v,
+        serde_json::json!({"errors": [{"errorCode": "CMN-301", "message": "Request rate exceeded"}]})
+    );
     // Other groups are unaffected.
-    assert_eq!(sim.get("/restapi/v1.0/subscription").send().await.unwrap().status(), 200);
+    assert_eq!(
+        sim.get("/restapi/v1.0/subscription")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     // t≈2 s: still penalised, and this request restarts the 3 s penalty...
     tokio::time::sleep(Duration::from_millis(2_000)).await;
     assert_eq!(sim.get(path).send().await.unwrap().status(), 429);
@@ -47,7 +57,10 @@ async fn auth_group_limits_token_endpoint() {
     config.rate_limits.enabled = true;
     config.rate_limits.auth = 2;
     let sim = start(config).await; // login used 1
-    let grant = [("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", "sim-jwt-assertion")];
+    let grant = [
+        ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+        ("assertion", "sim-jwt-assertion"),
+    ];
     let r = token_request(&sim.http, sim.handle.base_url(), &grant).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["x-rate-limit-group"], "auth");

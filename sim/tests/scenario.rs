@@ -4,8 +4,8 @@
 mod common;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -17,7 +17,9 @@ use tokio_tungstenite::tungstenite::Message;
 
 /// prompt id → digits the PPS menu accepts.
 fn pps_menu() -> HashMap<String, String> {
-    let model = DestinationCatalog::irs_presets().lookup(PPS).expect("PPS preset");
+    let model = DestinationCatalog::irs_presets()
+        .lookup(PPS)
+        .expect("PPS preset");
     model
         .spec()
         .ivr
@@ -53,7 +55,9 @@ async fn pps_hunt_to_call_queue() {
         assert!(attempt <= 6, "no seed led to an agent");
         let v = sim.call_out(0, PPS).await;
         let sid = v["session"]["id"].as_str().unwrap().to_string();
-        let (ws, _) = tokio_tungstenite::connect_async(format!("{ws_base}/sim/media/{sid}")).await.unwrap();
+        let (ws, _) = tokio_tungstenite::connect_async(format!("{ws_base}/sim/media/{sid}"))
+            .await
+            .unwrap();
         let (mut tx, mut rx) = ws.split();
         let frames = Arc::new(AtomicU64::new(0));
         let f2 = frames.clone();
@@ -66,23 +70,41 @@ async fn pps_hunt_to_call_queue() {
         });
         // Reference order up to both Answered.
         let got = r.wait_for(&sid, "answered", |n| n.len() >= 5).await;
-        let want = [("1", "Setup"), ("2", "Proceeding"), ("1", "Proceeding"), ("2", "Answered"), ("1", "Answered")];
+        let want = [
+            ("1", "Setup"),
+            ("2", "Proceeding"),
+            ("1", "Proceeding"),
+            ("2", "Answered"),
+            ("1", "Answered"),
+        ];
         let got5: Vec<(String, String)> = steps(&got).into_iter().take(5).collect();
-        let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
         assert_eq!(got5, want, "{}", summary(&got));
         // Drive the IVR: answer each menu prompt once it is heard.
         let mut answered_prompts = 0;
         let deadline = Instant::now() + Duration::from_secs(90);
         let outcome = loop {
             let truth = sim.handle.call(&sid).unwrap();
-            let prompts: Vec<String> = truth.timeline.iter().filter_map(|e| prompt_id(&e.event)).collect();
-            let menu_prompts: Vec<&String> = prompts.iter().filter(|p| menu.contains_key(*p)).collect();
+            let prompts: Vec<String> = truth
+                .timeline
+                .iter()
+                .filter_map(|e| prompt_id(&e.event))
+                .collect();
+            let menu_prompts: Vec<&String> =
+                prompts.iter().filter(|p| menu.contains_key(*p)).collect();
             while answered_prompts < menu_prompts.len() {
                 let digits = &menu[menu_prompts[answered_prompts]];
                 for d in digits.chars() {
-                    tx.send(Message::Text(json!({"event": "dtmf", "dtmf": {"digit": d.to_string()}}).to_string().into()))
-                        .await
-                        .unwrap();
+                    tx.send(Message::Text(
+                        json!({"event": "dtmf", "dtmf": {"digit": d.to_string()}})
+                            .to_string()
+                            .into(),
+                    ))
+                    .await
+                    .unwrap();
                 }
                 answered_prompts += 1;
             }
@@ -92,12 +114,22 @@ async fn pps_hunt_to_call_queue() {
             if truth.ended_at.is_some() {
                 break None;
             }
-            assert!(Instant::now() < deadline, "stuck: {:?}", truth.timeline.iter().map(|e| &e.event).collect::<Vec<_>>());
+            assert!(
+                Instant::now() < deadline,
+                "stuck: {:?}",
+                truth.timeline.iter().map(|e| &e.event).collect::<Vec<_>>()
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         };
         match outcome {
             Some(truth) => {
-                assert!(truth.timeline.iter().any(|e| e.event.starts_with("DtmfAccepted")), "IVR took our DTMF");
+                assert!(
+                    truth
+                        .timeline
+                        .iter()
+                        .any(|e| e.event.starts_with("DtmfAccepted")),
+                    "IVR took our DTMF"
+                );
                 let hold = truth.hold_started.expect("hold started");
                 let speech = truth.agent_speech_started.unwrap();
                 assert!(speech.media_ms > hold.media_ms);
@@ -106,15 +138,33 @@ async fn pps_hunt_to_call_queue() {
             }
             None => {
                 // Courtesy disconnect or similar for this seed: try another one.
-                sim.handle.update_settings(SettingsUpdate { seed: Some(1000 + attempt), ..Default::default() }).unwrap();
+                sim.handle
+                    .update_settings(SettingsUpdate {
+                        seed: Some(1000 + attempt),
+                        ..Default::default()
+                    })
+                    .unwrap();
             }
         }
     };
-    assert!(frames.load(Ordering::Relaxed) > 50, "media flowed over the WebSocket");
+    assert!(
+        frames.load(Ordering::Relaxed) > 50,
+        "media flowed over the WebSocket"
+    );
 
     // Transfer p-1 to the first call queue.
-    let queues: Value = sim.get("/restapi/v1.0/account/~/call-queues").send().await.unwrap().json().await.unwrap();
-    let q_number = queues["records"][0]["extensionNumber"].as_str().unwrap().to_string();
+    let queues: Value = sim
+        .get("/restapi/v1.0/account/~/call-queues")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let q_number = queues["records"][0]["extensionNumber"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let q_id = queues["records"][0]["id"].as_str().unwrap().to_string();
     let path = format!("/restapi/v1.0/account/~/telephony/sessions/{sid}");
     let p1 = format!("p-{}-1", &sid[2..]);
@@ -128,30 +178,78 @@ async fn pps_hunt_to_call_queue() {
     let t: Value = t.json().await.unwrap();
     let f = fixture("transfer-party-response-blind-transfer.json");
     assert_eq!(keys(&t), keys(&f));
-    assert_eq!(t["status"], json!({"code": "Disconnected", "reason": "BlindTransfer"}));
+    assert_eq!(
+        t["status"],
+        json!({"code": "Disconnected", "reason": "BlindTransfer"})
+    );
     // A second transfer: p-1 is Disconnected now.
-    let again = sim.post(&format!("{path}/parties/{p1}/transfer")).json(&json!({"extensionNumber": q_number})).send().await.unwrap();
+    let again = sim
+        .post(&format!("{path}/parties/{p1}/transfer"))
+        .json(&json!({"extensionNumber": q_number}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 409);
 
     let got = r
-        .wait_for(&sid, "queue answered", |n| steps(n).iter().any(|(p, s)| p == "3" && s == "Answered"))
+        .wait_for(&sid, "queue answered", |n| {
+            steps(n).iter().any(|(p, s)| p == "3" && s == "Answered")
+        })
         .await;
     let tail: Vec<String> = got
         .iter()
         .map(|n| {
             let p = &n["body"]["parties"][0];
             let id = p["id"].as_str().unwrap();
-            format!("{}:{}{}", &id[id.len() - 1..], p["status"]["code"].as_str().unwrap(), p["status"]["reason"].as_str().map(|r| format!("/{r}")).unwrap_or_default())
+            format!(
+                "{}:{}{}",
+                &id[id.len() - 1..],
+                p["status"]["code"].as_str().unwrap(),
+                p["status"]["reason"]
+                    .as_str()
+                    .map(|r| format!("/{r}"))
+                    .unwrap_or_default()
+            )
         })
         .skip_while(|s| !s.starts_with("1:Disconnected"))
         .collect();
-    assert_eq!(tail, vec!["1:Disconnected/BlindTransfer", "3:Setup", "3:Proceeding", "3:Answered"], "{}", summary(&got));
-    let q_note = got.iter().rev().find(|n| n["body"]["parties"][0]["id"].as_str().unwrap().ends_with("-3")).unwrap();
+    assert_eq!(
+        tail,
+        vec![
+            "1:Disconnected/BlindTransfer",
+            "3:Setup",
+            "3:Proceeding",
+            "3:Answered"
+        ],
+        "{}",
+        summary(&got)
+    );
+    let q_note = got
+        .iter()
+        .rev()
+        .find(|n| {
+            n["body"]["parties"][0]["id"]
+                .as_str()
+                .unwrap()
+                .ends_with("-3")
+        })
+        .unwrap();
     assert_eq!(q_note["body"]["parties"][0]["queueCall"], true);
     assert_eq!(q_note["body"]["parties"][0]["extensionId"], q_id.as_str());
-    assert!(q_note["event"].as_str().unwrap().contains(&format!("/extension/{q_id}/")));
-    let seqs: Vec<u64> = got.iter().map(|n| n["body"]["sequence"].as_u64().unwrap()).collect();
-    assert!(seqs.windows(2).all(|w| w[1] > w[0]), "strictly increasing: {seqs:?}");
+    assert!(
+        q_note["event"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("/extension/{q_id}/"))
+    );
+    let seqs: Vec<u64> = got
+        .iter()
+        .map(|n| n["body"]["sequence"].as_u64().unwrap())
+        .collect();
+    assert!(
+        seqs.windows(2).all(|w| w[1] > w[0]),
+        "strictly increasing: {seqs:?}"
+    );
     assert_eq!(seqs[0], 2);
 
     let truth = sim.handle.call(&sid).unwrap();
@@ -163,31 +261,45 @@ async fn pps_hunt_to_call_queue() {
     assert!(asked >= truth.agent_speech_started.unwrap().wall);
     assert!(!truth.agent_hung_up_first);
     // The admin API shows the same truth.
-    let a: Value = sim.http.get(sim.url(&format!("/sim/admin/calls/{sid}"))).send().await.unwrap().json().await.unwrap();
+    let a: Value = sim
+        .http
+        .get(sim.url(&format!("/sim/admin/calls/{sid}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(a["telephonySessionId"], sid.as_str());
     assert!(a["agentSpeechStarted"]["mediaMs"].as_u64().unwrap() > 0);
     assert_eq!(a["destinationId"], "irs-pps");
 
     // Hang up: the queue party and the far end are Disconnected.
     assert_eq!(sim.delete(&path).send().await.unwrap().status(), 204);
-    let got = r.wait_for(&sid, "all disconnected", |n| {
-        let s = steps(n);
-        s.contains(&("3".into(), "Disconnected".into())) && s.contains(&("2".into(), "Disconnected".into()))
-    })
-    .await;
+    let got = r
+        .wait_for(&sid, "all disconnected", |n| {
+            let s = steps(n);
+            s.contains(&("3".into(), "Disconnected".into()))
+                && s.contains(&("2".into(), "Disconnected".into()))
+        })
+        .await;
     assert!(!got.is_empty());
 }
 
 #[tokio::test]
 async fn busy_and_no_answer_lines() {
-    let sim = start(test_config()).await;
+    let mut config = test_config();
+    config.media_pace = 20.0;
+    let sim = start(config).await;
     let r = receiver(Mode::Good).await;
     subscribe(&sim, &r, &BOTH_FILTERS).await;
     for (number, reason) in [("+15550100002", "TargetBusy"), ("+15550100003", "NoAnswer")] {
         let v = sim.call_out(1, number).await;
         let sid = v["session"]["id"].as_str().unwrap().to_string();
         let got = r
-            .wait_for(&sid, "disconnected", |n| steps(n).iter().filter(|(_, s)| s == "Disconnected").count() == 2)
+            .wait_for(&sid, "disconnected", |n| {
+                steps(n).iter().filter(|(_, s)| s == "Disconnected").count() == 2
+            })
             .await;
         let last = &got[got.len() - 1]["body"]["parties"][0];
         assert_eq!(last["status"]["reason"], reason, "{}", summary(&got));
@@ -203,17 +315,44 @@ async fn hold_and_unhold_on_answered_call() {
     subscribe(&sim, &r, &BOTH_FILTERS).await;
     let v = sim.call_out(0, "+15550100001").await;
     let sid = v["session"]["id"].as_str().unwrap().to_string();
-    r.wait_for(&sid, "answered", |n| steps(n).contains(&("1".into(), "Answered".into()))).await;
+    r.wait_for(&sid, "answered", |n| {
+        steps(n).contains(&("1".into(), "Answered".into()))
+    })
+    .await;
     let p1 = format!("p-{}-1", &sid[2..]);
     let path = format!("/restapi/v1.0/account/~/telephony/sessions/{sid}/parties/{p1}");
-    let h = sim.post(&format!("{path}/hold")).json(&json!({"proto": "Auto"})).send().await.unwrap();
+    let h = sim
+        .post(&format!("{path}/hold"))
+        .json(&json!({"proto": "Auto"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(h.status(), 200);
     assert_eq!(h.json::<Value>().await.unwrap()["status"]["code"], "Hold");
-    assert_eq!(sim.post(&format!("{path}/hold")).send().await.unwrap().status(), 409);
+    assert_eq!(
+        sim.post(&format!("{path}/hold"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        409
+    );
     let u = sim.post(&format!("{path}/unhold")).send().await.unwrap();
     assert_eq!(u.status(), 200);
-    assert_eq!(u.json::<Value>().await.unwrap()["status"]["code"], "Answered");
-    let got = r.wait_for(&sid, "hold+unhold", |n| steps(n).contains(&("1".into(), "Hold".into())) && n.len() >= 7).await;
+    assert_eq!(
+        u.json::<Value>().await.unwrap()["status"]["code"],
+        "Answered"
+    );
+    let got = r
+        .wait_for(&sid, "hold+unhold", |n| {
+            steps(n).contains(&("1".into(), "Hold".into())) && n.len() >= 7
+        })
+        .await;
     let s = steps(&got);
-    assert_eq!(&s[5..7], &[("1".into(), "Hold".into()), ("1".into(), "Answered".into())], "{}", summary(&got));
+    assert_eq!(
+        &s[5..7],
+        &[("1".into(), "Hold".into()), ("1".into(), "Answered".into())],
+        "{}",
+        summary(&got)
+    );
 }

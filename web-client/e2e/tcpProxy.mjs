@@ -5,7 +5,12 @@ import { createServer, connect } from "node:net";
 /** Proxies 127.0.0.1:<free port> → target (host, port). Resolves to { port, dropAll(), close() }. */
 export async function startTcpProxy(targetHost, targetPort) {
   const pairs = new Set();
+  let refusing = false;
   const server = createServer((client) => {
+    if (refusing) {
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = connect(targetPort, targetHost);
     const pair = { client, upstream };
     pairs.add(pair);
@@ -25,6 +30,10 @@ export async function startTcpProxy(targetHost, targetPort) {
   });
   return {
     port: server.address().port,
+    /** While true, new connections are reset at once (the network stays down). */
+    setRefusing(on) {
+      refusing = on;
+    },
     /** Resets every open connection (RST), like a dropped network. Returns how many. */
     dropAll() {
       const n = pairs.size;

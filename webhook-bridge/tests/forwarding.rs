@@ -22,10 +22,17 @@ fn text(json: &Value, pointer: &str) -> String {
 }
 
 fn flag(json: &Value, pointer: &str) -> bool {
-    json.pointer(pointer).and_then(Value::as_bool).unwrap_or(false)
+    json.pointer(pointer)
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
 }
 
-fn assert_timestamp(json: &Value, pointer: &str, got: Option<&prost_types::Timestamp>, label: &str) {
+fn assert_timestamp(
+    json: &Value,
+    pointer: &str,
+    got: Option<&prost_types::Timestamp>,
+    label: &str,
+) {
     let want = jiff::Timestamp::from_str(&text(json, pointer)).unwrap();
     let got = got.unwrap_or_else(|| panic!("{label}: {pointer} missing"));
     assert_eq!(
@@ -39,7 +46,11 @@ fn assert_timestamp(json: &Value, pointer: &str, got: Option<&prost_types::Times
 fn assert_event_matches(label: &str, json: &Value, event: &TelephonySessionEvent) {
     assert_eq!(event.uuid, text(json, "/uuid"), "{label}: uuid");
     assert_eq!(event.event_filter, text(json, "/event"), "{label}: event");
-    assert_eq!(event.subscription_id, text(json, "/subscriptionId"), "{label}");
+    assert_eq!(
+        event.subscription_id,
+        text(json, "/subscriptionId"),
+        "{label}"
+    );
     assert_eq!(event.owner_id, text(json, "/ownerId"), "{label}");
     assert_timestamp(json, "/timestamp", event.timestamp.as_ref(), label);
     assert_eq!(
@@ -47,11 +58,19 @@ fn assert_event_matches(label: &str, json: &Value, event: &TelephonySessionEvent
         json.pointer("/body/sequence").unwrap().as_i64().unwrap(),
         "{label}: sequence"
     );
-    assert_eq!(event.telephony_session_id, text(json, "/body/telephonySessionId"), "{label}");
+    assert_eq!(
+        event.telephony_session_id,
+        text(json, "/body/telephonySessionId"),
+        "{label}"
+    );
     assert_eq!(event.session_id, text(json, "/body/sessionId"), "{label}");
     assert_eq!(event.server_id, text(json, "/body/serverId"), "{label}");
     assert_timestamp(json, "/body/eventTime", event.event_time.as_ref(), label);
-    assert_eq!(event.origin_type, text(json, "/body/origin/type"), "{label}");
+    assert_eq!(
+        event.origin_type,
+        text(json, "/body/origin/type"),
+        "{label}"
+    );
     assert!(event.received_at.is_some(), "{label}: received_at");
     let parties = json.pointer("/body/parties").unwrap().as_array().unwrap();
     assert_eq!(event.parties.len(), parties.len(), "{label}: parties");
@@ -75,11 +94,26 @@ fn assert_event_matches(label: &str, json: &Value, event: &TelephonySessionEvent
         for (got, pointer) in pairs {
             assert_eq!(*got, text(p, pointer), "{label}: party {pointer}");
         }
-        assert!(!party.party_id.is_empty() && !party.status_code.is_empty(), "{label}");
+        assert!(
+            !party.party_id.is_empty() && !party.status_code.is_empty(),
+            "{label}"
+        );
         assert_eq!(party.muted, flag(p, "/muted"), "{label}: muted");
-        assert_eq!(party.stand_alone, flag(p, "/standAlone"), "{label}: standAlone");
-        assert_eq!(party.missed_call, flag(p, "/missedCall"), "{label}: missedCall");
-        assert_eq!(party.queue_call, flag(p, "/queueCall"), "{label}: queueCall");
+        assert_eq!(
+            party.stand_alone,
+            flag(p, "/standAlone"),
+            "{label}: standAlone"
+        );
+        assert_eq!(
+            party.missed_call,
+            flag(p, "/missedCall"),
+            "{label}: missedCall"
+        );
+        assert_eq!(
+            party.queue_call,
+            flag(p, "/queueCall"),
+            "{label}: queueCall"
+        );
     }
 }
 
@@ -92,7 +126,10 @@ async fn every_fixture_notification_is_forwarded_with_the_right_fields() {
         .iter()
         .filter(|(name, _)| name.starts_with("notification-sequence-rc-to-pstn-2020.json["))
         .count();
-    assert_eq!(in_sequence_file, 9, "the sequence fixture holds 9 notifications");
+    assert_eq!(
+        in_sequence_file, 9,
+        "the sequence fixture holds 9 notifications"
+    );
     assert_eq!(fixtures.len(), 5 + 9);
 
     for (label, json) in &fixtures {
@@ -112,10 +149,16 @@ async fn every_fixture_notification_is_forwarded_with_the_right_fields() {
         .iter()
         .find(|e| e.parties[0].status_code == "Hold")
         .expect("the sequence holds a Hold");
-    assert_eq!(hold.telephony_session_id, "s-c23b203d62db4f6aaee00717bafa99be");
+    assert_eq!(
+        hold.telephony_session_id,
+        "s-c23b203d62db4f6aaee00717bafa99be"
+    );
     assert_eq!(hold.parties[0].from_device_id, "210074565016");
     let pstn_callee = &events[0];
-    assert_eq!(pstn_callee.parties[0].party_id, "p-bb843f9bc3bd4366a83f9e953f2c9c58-2");
+    assert_eq!(
+        pstn_callee.parties[0].party_id,
+        "p-bb843f9bc3bd4366a83f9e953f2c9c58-2"
+    );
     assert_eq!(pstn_callee.parties[0].extension_id, "");
     assert_eq!(pstn_callee.parties[0].from_name, "Embbnux Ji");
     assert_eq!(server.record.unauthenticated.load(Ordering::SeqCst), 0);
@@ -191,14 +234,21 @@ async fn server_down_then_up_loses_nothing_and_keeps_per_session_order() {
 
     let all: Vec<_> = first.iter().chain(&second).cloned().collect();
     let received = server.record.events();
-    assert_eq!(first_occurrences(&received), all, "no loss, acceptance order");
+    assert_eq!(
+        first_occurrences(&received),
+        all,
+        "no loss, acceptance order"
+    );
     for session in sessions {
         let sequences: Vec<i64> = keys(&received)
             .into_iter()
             .filter(|(s, _)| s == session)
             .map(|(_, seq)| seq)
             .collect();
-        assert!(sequences.windows(2).all(|w| w[0] <= w[1]), "{session}: {sequences:?}");
+        assert!(
+            sequences.windows(2).all(|w| w[0] <= w[1]),
+            "{session}: {sequences:?}"
+        );
     }
     eventually("queue drained", || async {
         bridge.metric("hh_bridge_queue_depth").await == 0.0
@@ -229,7 +279,10 @@ async fn duplicate_deliveries_are_passed_on() {
     let body = notification("s-dup", 5);
     assert_eq!(bridge.deliver(body.clone()).await, 200);
     assert_eq!(bridge.deliver(body).await, 200);
-    eventually("both copies", || async { server.record.events().len() >= 2 }).await;
+    eventually("both copies", || async {
+        server.record.events().len() >= 2
+    })
+    .await;
     let events = server.record.events();
     assert_eq!(keys(&events), [("s-dup".into(), 5), ("s-dup".into(), 5)]);
     assert_eq!(events[0].uuid, events[1].uuid);
@@ -281,7 +334,12 @@ async fn wrong_ingest_token_is_retried_never_dropped() {
             .await
             >= 3.0
     );
-    assert_eq!(bridge.metric("hh_bridge_forward_rejected_events_total").await, 0.0);
+    assert_eq!(
+        bridge
+            .metric("hh_bridge_forward_rejected_events_total")
+            .await,
+        0.0
+    );
 }
 
 #[tokio::test]
@@ -290,7 +348,10 @@ async fn an_event_the_server_refuses_as_invalid_is_dropped_alone() {
     let bridge = Bridge::start(config(addr)).await;
     // Queued while the server is down so that they travel in one batch.
     for sequence in [2, POISON_SEQUENCE, 3, 4] {
-        assert_eq!(bridge.deliver(notification("s-poison", sequence)).await, 200);
+        assert_eq!(
+            bridge.deliver(notification("s-poison", sequence)).await,
+            200
+        );
     }
     let server = FakeIngestServer::start_at(addr, Default::default()).await;
     eventually("the three valid events", || async {
@@ -299,11 +360,18 @@ async fn an_event_the_server_refuses_as_invalid_is_dropped_alone() {
     .await;
     assert_eq!(
         keys(&server.record.events()),
-        [("s-poison".into(), 2), ("s-poison".into(), 3), ("s-poison".into(), 4)]
+        [
+            ("s-poison".into(), 2),
+            ("s-poison".into(), 3),
+            ("s-poison".into(), 4)
+        ]
     );
     assert!(server.record.refused_batches.load(Ordering::SeqCst) >= 1);
     eventually("rejected counter", || async {
-        bridge.metric("hh_bridge_forward_rejected_events_total").await == 1.0
+        bridge
+            .metric("hh_bridge_forward_rejected_events_total")
+            .await
+            == 1.0
     })
     .await;
 }
@@ -344,5 +412,9 @@ async fn shutdown_deadline_reports_what_is_left() {
     let started = std::time::Instant::now();
     let report = bridge.shutdown().await;
     assert_eq!(report.unflushed_events, 10);
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
 }

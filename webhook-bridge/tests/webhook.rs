@@ -67,7 +67,10 @@ async fn validation_handshake_echoes_token_with_empty_200_under_1024_bytes() {
         let started = Instant::now();
         let raw = raw_exchange(bridge.addr, request.as_bytes()).await;
         let elapsed = started.elapsed();
-        assert!(elapsed < Duration::from_secs(3), "RingCentral needs < 3000 ms: {elapsed:?}");
+        assert!(
+            elapsed < Duration::from_secs(3),
+            "RingCentral needs < 3000 ms: {elapsed:?}"
+        );
         assert!(raw.len() < 1024, "whole response is {} bytes", raw.len());
         let (status_line, headers, body) = split_response(&raw);
         assert_eq!(status_line, "HTTP/1.1 200 OK");
@@ -89,12 +92,18 @@ async fn validation_handshake_echoes_token_with_empty_200_under_1024_bytes() {
     assert_eq!(header(&headers, "validation-token"), None);
 
     // Handshakes are counted and never forwarded: a real delivery afterwards is the only event.
-    assert_eq!(bridge.deliver(notification("s-after-handshake", 2)).await, 200);
+    assert_eq!(
+        bridge.deliver(notification("s-after-handshake", 2)).await,
+        200
+    );
     eventually("the delivery after the handshake", || async {
         !server.record.events().is_empty()
     })
     .await;
-    assert_eq!(keys(&server.record.events()), [("s-after-handshake".into(), 2)]);
+    assert_eq!(
+        keys(&server.record.events()),
+        [("s-after-handshake".into(), 2)]
+    );
     assert_eq!(bridge.deliveries("validation").await, 3.0);
     assert_eq!(bridge.deliveries("accepted").await, 1.0);
 }
@@ -113,7 +122,9 @@ async fn missing_or_wrong_verification_token_is_refused_counted_and_not_forwarde
         401
     );
     assert_eq!(
-        bridge.post_with(notification("s-short", 2), Some("t")).await,
+        bridge
+            .post_with(notification("s-short", 2), Some("t"))
+            .await,
         401
     );
     assert_eq!(
@@ -150,7 +161,10 @@ async fn malformed_invalid_oversize_and_non_telephony_bodies() {
         .unwrap()
         .remove("telephonySessionId");
     let mut missing_sequence = good.clone();
-    missing_sequence["body"].as_object_mut().unwrap().remove("sequence");
+    missing_sequence["body"]
+        .as_object_mut()
+        .unwrap()
+        .remove("sequence");
     let mut no_parties = good.clone();
     no_parties["body"]["parties"] = serde_json::json!([]);
     let mut no_status_code = good.clone();
@@ -235,7 +249,10 @@ async fn healthz_readyz_and_metrics() {
 
     assert_eq!(bridge.get("/healthz").await.0, 200);
     let (status, text) = bridge.get("/readyz").await;
-    assert_eq!((status, text.as_str()), (503, "server unreachable or not serving"));
+    assert_eq!(
+        (status, text.as_str()),
+        (503, "server unreachable or not serving")
+    );
 
     let server = FakeIngestServer::start_at(addr, Default::default()).await;
     eventually("/readyz 200 once the server is up", || async {

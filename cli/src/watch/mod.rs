@@ -221,6 +221,9 @@ pub async fn follow(
             return Err(conn.error(failure));
         }
         attempt += 1;
+        if std::env::var_os("HH_DEBUG_WATCH").is_some() {
+            eprintln!("watch stream ended: {failure:?}");
+        }
         let why = short_reason(&failure);
         view.link = Link::Reconnecting(attempt, why.clone());
         printer.status(&format!("reconnecting… (try {attempt}: {why})"));
@@ -253,7 +256,9 @@ fn is_retryable(status: &tonic::Status) -> bool {
 }
 
 fn short_reason(status: &tonic::Status) -> String {
-    if crate::exit::is_transport_failure(status) {
+    if let Some(reason) = status_reason(status) {
+        reason
+    } else if crate::exit::is_transport_failure(status) {
         "server unreachable".into()
     } else {
         let text = status.message();

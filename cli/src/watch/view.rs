@@ -305,9 +305,16 @@ fn event_line(event: &pb::JobEvent, previous_state: Option<i32>) -> String {
     match (kind, &event.leg) {
         (pb::JobEventKind::LegState, Some(leg)) => {
             let from = previous_state
+                .filter(|s| *s != leg.state)
                 .map(|s| format!("{}→", text::leg_state(s)))
                 .unwrap_or_default();
             let (conf, cause) = leg_cause(leg);
+            let cause = if from.is_empty() && !leg.party_status.is_empty() && leg.end_reason == 0 {
+                // Same state: the change is in the RingCentral party status.
+                format!("party {}", leg.party_status)
+            } else {
+                cause
+            };
             let detail = if cause.is_empty() {
                 String::new()
             } else if conf == "-" {

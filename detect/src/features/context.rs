@@ -140,11 +140,14 @@ impl ContextTracker {
             }
             prev = p;
         }
-        ctx.pitch_flat_ratio = if pairs >= 3 { flat as f32 / pairs as f32 } else { 0.0 };
+        ctx.pitch_flat_ratio = if pairs >= 3 {
+            flat as f32 / pairs as f32
+        } else {
+            0.0
+        };
         ctx.held_partial_ratio = self.held.iter().sum::<f32>() / PARTIAL_FRAMES as f32;
         ctx.mean_flux = self.flux.iter().sum::<f32>() / PARTIAL_FRAMES as f32;
-        ctx.voiced_ratio =
-            self.voiced.iter().filter(|&&v| v).count() as f32 / MOD_FRAMES as f32;
+        ctx.voiced_ratio = self.voiced.iter().filter(|&&v| v).count() as f32 / MOD_FRAMES as f32;
 
         // Pauses and noise floor over 2 s, in time order.
         let loudest = self.energy_db.iter().copied().fold(f32::MIN, f32::max);

@@ -102,9 +102,7 @@ impl FeatureExtractor {
     pub fn new() -> Self {
         let fft = shared_fft();
         let window: Vec<f32> = (0..FFT_LEN)
-            .map(|n| {
-                0.5 - 0.5 * (std::f32::consts::TAU * n as f32 / FFT_LEN as f32).cos()
-            })
+            .map(|n| 0.5 - 0.5 * (std::f32::consts::TAU * n as f32 / FFT_LEN as f32).cos())
             .collect();
         // Normalize so that a full-scale sine centred on a bin has peak power ≈ 1.
         let window_sum: f32 = window.iter().sum();
@@ -185,9 +183,9 @@ impl FeatureExtractor {
             *dst = s * w;
         }
         // Lengths come from the plan itself, so this cannot fail.
-        let _ = self
-            .fft
-            .process_with_scratch(&mut self.fft_in, &mut self.fft_out, &mut self.scratch);
+        let _ =
+            self.fft
+                .process_with_scratch(&mut self.fft_in, &mut self.fft_out, &mut self.scratch);
         for (p, c) in self.power.iter_mut().zip(&self.fft_out) {
             *p = c.norm_sqr() * self.power_scale;
         }
@@ -202,7 +200,11 @@ impl FeatureExtractor {
             .enumerate()
             .map(|(i, p)| (i + BAND_LO_BIN) as f32 * p)
             .sum();
-        f.spectral_centroid_hz = if total > EPS { weighted / total * BIN_HZ } else { 0.0 };
+        f.spectral_centroid_hz = if total > EPS {
+            weighted / total * BIN_HZ
+        } else {
+            0.0
+        };
         let lo: f32 = self.power[TILT_LO_BIN..TILT_SPLIT_BIN].iter().sum();
         let hi: f32 = self.power[TILT_SPLIT_BIN..=TILT_HI_BIN].iter().sum();
         f.spectral_tilt_db = 10.0 * ((hi + EPS) / (lo + EPS)).log10();
@@ -218,9 +220,17 @@ impl FeatureExtractor {
             *m = p.sqrt();
             norm_sq += p;
         }
-        let inv = if norm_sq > EPS { 1.0 / norm_sq.sqrt() } else { 0.0 };
+        let inv = if norm_sq > EPS {
+            1.0 / norm_sq.sqrt()
+        } else {
+            0.0
+        };
         let mut flux_sq = 0f32;
-        for (m, prev) in self.magnitude.iter_mut().zip(self.prev_magnitude.iter_mut()) {
+        for (m, prev) in self
+            .magnitude
+            .iter_mut()
+            .zip(self.prev_magnitude.iter_mut())
+        {
             *m *= inv;
             let d = *m - *prev;
             flux_sq += d * d;
@@ -265,7 +275,11 @@ impl FeatureExtractor {
                 peaks[i] = peaks[i - 1];
                 i -= 1;
             }
-            peaks[pos] = SpectralPeak { bin: k as u16, power: v, age_frames: 1 };
+            peaks[pos] = SpectralPeak {
+                bin: k as u16,
+                power: v,
+                age_frames: 1,
+            };
             len = (len + 1).min(MAX_PEAKS);
         }
         let mut stable = 0u8;

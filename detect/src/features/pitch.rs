@@ -64,8 +64,16 @@ pub fn estimate_pitch(samples: &[f32]) -> PitchEstimate {
     let mut chosen = 0;
     for lag in MIN_LAG..=MAX_LAG {
         let c = corr[lag];
-        let left = if lag > MIN_LAG { corr[lag - 1] } else { f32::MIN };
-        let right = if lag < MAX_LAG { corr[lag + 1] } else { f32::MIN };
+        let left = if lag > MIN_LAG {
+            corr[lag - 1]
+        } else {
+            f32::MIN
+        };
+        let right = if lag < MAX_LAG {
+            corr[lag + 1]
+        } else {
+            f32::MIN
+        };
         if c >= target && c >= left && c >= right {
             chosen = lag;
             break;
@@ -109,7 +117,10 @@ mod tests {
     fn finds_the_fundamental_of_harmonic_tones() {
         for pitch in [85.0f32, 120.0, 180.0, 250.0, 350.0] {
             let est = estimate_pitch(&pulse_train(pitch, 400));
-            assert!((est.pitch_hz - pitch).abs() / pitch < 0.02, "{pitch}: {est:?}");
+            assert!(
+                (est.pitch_hz - pitch).abs() / pitch < 0.02,
+                "{pitch}: {est:?}"
+            );
             assert!(est.voicing > 0.9, "{pitch}: {est:?}");
         }
     }

@@ -14,7 +14,11 @@ pub fn fingerprint_clip(pcm: &[i16]) -> Vec<u64> {
     let mut out = Vec::new();
     for frame in pcm.chunks(FRAME_SAMPLES) {
         let features = extractor.push(frame);
-        let peaks = if features.energy_dbfs < silence_dbfs { &[][..] } else { extractor.peaks() };
+        let peaks = if features.energy_dbfs < silence_dbfs {
+            &[][..]
+        } else {
+            extractor.peaks()
+        };
         out.extend(hasher.push(peaks).iter().map(|k| k.hash()));
     }
     out.sort_unstable();

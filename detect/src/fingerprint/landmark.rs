@@ -66,7 +66,11 @@ impl TripletKey {
                 if a < 1 || b < a || b > ZONE_FRAMES as i8 {
                     continue;
                 }
-                let key = TripletKey { first_dt: a as u8, second_dt: b as u8, ..*self };
+                let key = TripletKey {
+                    first_dt: a as u8,
+                    second_dt: b as u8,
+                    ..*self
+                };
                 out[n] = key.hash();
                 n += 1;
             }
@@ -187,7 +191,11 @@ mod tests {
 
     fn peaks(bins: &[u16]) -> Vec<SpectralPeak> {
         bins.iter()
-            .map(|&bin| SpectralPeak { bin, power: 1.0, age_frames: 1 })
+            .map(|&bin| SpectralPeak {
+                bin,
+                power: 1.0,
+                age_frames: 1,
+            })
             .collect()
     }
 
@@ -199,13 +207,22 @@ mod tests {
         }
         let out = h.push(&peaks(&[60, 90])).to_vec();
         assert!(!out.is_empty());
-        assert!(out.iter().all(|k| k.first_dt >= 1 && k.second_dt >= k.first_dt));
+        assert!(
+            out.iter()
+                .all(|k| k.first_dt >= 1 && k.second_dt >= k.first_dt)
+        );
         assert!(out.len() <= MAX_TRIPLETS_PER_FRAME);
     }
 
     #[test]
     fn variants_include_the_exact_hash_and_differ() {
-        let key = TripletKey { anchor_bin: 40, first_bin: 50, second_bin: 60, first_dt: 2, second_dt: 3 };
+        let key = TripletKey {
+            anchor_bin: 40,
+            first_bin: 50,
+            second_bin: 60,
+            first_dt: 2,
+            second_dt: 3,
+        };
         let mut out = [0u64; 9];
         let n = key.variants(&mut out);
         assert_eq!(out[0], key.hash());

@@ -173,7 +173,13 @@ impl LoopLibrary {
     pub fn export(&self) -> Vec<u64> {
         let mut all = Vec::with_capacity(self.len());
         for shard in &self.shards {
-            all.extend(shard.read().unwrap_or_else(|e| e.into_inner()).iter().copied());
+            all.extend(
+                shard
+                    .read()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .iter()
+                    .copied(),
+            );
         }
         all
     }

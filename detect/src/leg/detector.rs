@@ -334,7 +334,9 @@ impl LegDetector {
     /// Server hook: a human must take this leg (e.g. the IVR plan knows the current prompt is
     /// an anti-automation voice challenge). Moves any phase to NEEDS_HUMAN.
     pub fn flag_needs_human(&mut self, reason: impl Into<String>) -> Verdict {
-        let cause = Cause::NeedsHumanFlagged { reason: reason.into() };
+        let cause = Cause::NeedsHumanFlagged {
+            reason: reason.into(),
+        };
         self.change_phase(Phase::NeedsHuman, 1.0, cause, None)
     }
 
@@ -458,7 +460,11 @@ impl LegDetector {
     /// Landmarks of the anchor frame `t − ZONE_FRAMES`: look up, queue for learning, and
     /// insert what is old enough.
     fn fingerprint(&mut self, t: u64, class: FrameClass) {
-        let peaks = if class == FrameClass::Silence { &[][..] } else { self.extractor.peaks() };
+        let peaks = if class == FrameClass::Silence {
+            &[][..]
+        } else {
+            self.extractor.peaks()
+        };
         let produced = self.hasher.push(peaks);
         let mut keys = [TripletKey {
             anchor_bin: 0,
@@ -539,8 +545,7 @@ impl LegDetector {
             }
             FrameClass::Speech => {
                 self.loop_speech_dbfs = ema(self.loop_speech_dbfs, r.energy_dbfs, 0.02);
-                self.loop_speech_tilt_db =
-                    ema(self.loop_speech_tilt_db, r.spectral_tilt_db, 0.02);
+                self.loop_speech_tilt_db = ema(self.loop_speech_tilt_db, r.spectral_tilt_db, 0.02);
             }
             FrameClass::Music | FrameClass::Tone | FrameClass::Noise => {}
         }
@@ -558,7 +563,12 @@ impl LegDetector {
                         music_ms: (self.hold_music_count * 20) as u32,
                         loop_coverage: self.loop_coverage(),
                     };
-                    return Some(self.change_phase(Phase::Hold, self.hold_confidence(), cause, None));
+                    return Some(self.change_phase(
+                        Phase::Hold,
+                        self.hold_confidence(),
+                        cause,
+                        None,
+                    ));
                 }
                 if self.cfg.allow_live_from_ivr {
                     return self.track_candidate(t, class);
@@ -601,7 +611,10 @@ impl LegDetector {
             }
         }
         if hashes >= CHALLENGE_MIN_HASHES && hits as f32 >= CHALLENGE_MATCH_RATIO * hashes as f32 {
-            let cause = Cause::ChallengeRecognized { matched: hits, looked_up: hashes };
+            let cause = Cause::ChallengeRecognized {
+                matched: hits,
+                looked_up: hashes,
+            };
             let confidence = (0.5 + hits as f32 / hashes as f32).min(0.99);
             return Some(self.change_phase(Phase::NeedsHuman, confidence, cause, None));
         }
@@ -629,8 +642,7 @@ impl LegDetector {
             cand.speech_tilt_sum += r.spectral_tilt_db;
         } else {
             cand.non_speech_run += 1;
-            if class == FrameClass::Silence && cand.floor_len < cand.floor_energies.len()
-            {
+            if class == FrameClass::Silence && cand.floor_len < cand.floor_energies.len() {
                 cand.floor_energies[cand.floor_len] = r.energy_dbfs.max(FLOOR_CLAMP_DBFS);
                 cand.floor_len += 1;
             }
@@ -662,7 +674,8 @@ impl LegDetector {
             Some(Rejection::MusicBed)
         } else if evidence.score >= self.cfg.live_score_threshold {
             None
-        } else if elapsed >= self.frames.max_decision || cand.non_speech_run >= self.frames.abort * 3
+        } else if elapsed >= self.frames.max_decision
+            || cand.non_speech_run >= self.frames.abort * 3
         {
             Some(Rejection::Unconfirmed)
         } else {
@@ -673,7 +686,8 @@ impl LegDetector {
             None => {
                 // Never learn the agent: drop queued hashes from the onset on.
                 let first = cand.onset_frame.saturating_sub(2);
-                self.pending_inserts.retain(|&(at, _)| at < first + ZONE_FRAMES as u64);
+                self.pending_inserts
+                    .retain(|&(at, _)| at < first + ZONE_FRAMES as u64);
                 let confidence =
                     1.0 / (1.0 + (-(evidence.score - self.cfg.live_score_threshold + 1.0)).exp());
                 Some(self.change_phase(Phase::Live, confidence, Cause::NewSpeech(evidence), onset))
@@ -753,19 +767,16 @@ impl LegDetector {
             }
             sorted[..gap_len].sort_by(f32::total_cmp);
             let median = sorted[gap_len / 2];
-            let loud = gap[..gap_len].iter().filter(|&&(e, _)| e >= median + 20.0).count();
+            let loud = gap[..gap_len]
+                .iter()
+                .filter(|&&(e, _)| e >= median + 20.0)
+                .count();
             cand.click = (1..=2).contains(&loud);
         }
         cand
     }
 
-    fn new_candidate(
-        &self,
-        t: u64,
-        onset: u64,
-        music_frames: u32,
-        gap_frames: u32,
-    ) -> Candidate {
+    fn new_candidate(&self, t: u64, onset: u64, music_frames: u32, gap_frames: u32) -> Candidate {
         let onset_samples = self.record(onset).map_or(0, |r| r.start_samples);
         Candidate {
             onset_frame: onset,

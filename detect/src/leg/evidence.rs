@@ -161,10 +161,18 @@ impl LiveEvidence {
 
 impl fmt::Display for LiveEvidence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ms voiced in {} ms, ", self.voiced_ms, self.elapsed_ms)?;
+        write!(
+            f,
+            "{} ms voiced in {} ms, ",
+            self.voiced_ms, self.elapsed_ms
+        )?;
         let ratio = self.library_ratio();
         if ratio >= 0.25 {
-            write!(f, "in loop library ({}/{} hashes)", self.library_hits, self.library_hashes)?;
+            write!(
+                f,
+                "in loop library ({}/{} hashes)",
+                self.library_hits, self.library_hashes
+            )?;
         } else {
             write!(
                 f,

@@ -85,7 +85,10 @@ impl fmt::Display for Cause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: ", self.code())?;
         match self {
-            Cause::HoldMusic { music_ms, loop_coverage } => write!(
+            Cause::HoldMusic {
+                music_ms,
+                loop_coverage,
+            } => write!(
                 f,
                 "{music_ms} ms music, {:.0} % of recent audio in loop library",
                 loop_coverage * 100.0
@@ -93,7 +96,10 @@ impl fmt::Display for Cause {
             Cause::HoldMarked => f.write_str("hold declared by the server"),
             Cause::RecordedSpeech(e) | Cause::NewSpeech(e) => write!(f, "{e}"),
             Cause::ChallengeRecognized { matched, looked_up } => {
-                write!(f, "{matched}/{looked_up} hashes match a known challenge prompt")
+                write!(
+                    f,
+                    "{matched}/{looked_up} hashes match a known challenge prompt"
+                )
             }
             Cause::NeedsHumanFlagged { reason } => f.write_str(reason),
         }

@@ -42,7 +42,9 @@ fn db_to_amp(dbfs: f32) -> f32 {
 }
 
 fn to_i16(x: &[f32]) -> Vec<i16> {
-    x.iter().map(|&v| v.round().clamp(-32768.0, 32767.0) as i16).collect()
+    x.iter()
+        .map(|&v| v.round().clamp(-32768.0, 32767.0) as i16)
+        .collect()
 }
 
 /// Scale to an RMS level in dBFS (a full-scale sine is −3 dBFS).
@@ -126,8 +128,14 @@ pub struct Voice {
     pub formant_scale: f32,
 }
 
-pub const VOICE_RECORDED: Voice = Voice { pitch_hz: 190.0, formant_scale: 1.12 };
-pub const VOICE_AGENT: Voice = Voice { pitch_hz: 115.0, formant_scale: 0.95 };
+pub const VOICE_RECORDED: Voice = Voice {
+    pitch_hz: 190.0,
+    formant_scale: 1.12,
+};
+pub const VOICE_AGENT: Voice = Voice {
+    pitch_hz: 115.0,
+    formant_scale: 0.95,
+};
 
 /// Two-pole resonator.
 struct Resonator {
@@ -142,7 +150,13 @@ impl Resonator {
     fn new(freq: f32, bw: f32) -> Self {
         let r = (-std::f32::consts::PI * bw / RATE).exp();
         let b1 = 2.0 * r * (std::f32::consts::TAU * freq / RATE).cos();
-        Resonator { b1, b2: -r * r, gain: 1.0 - r, y1: 0.0, y2: 0.0 }
+        Resonator {
+            b1,
+            b2: -r * r,
+            gain: 1.0 - r,
+            y1: 0.0,
+            y2: 0.0,
+        }
     }
     fn retune(&mut self, freq: f32, bw: f32) {
         let r = (-std::f32::consts::PI * bw / RATE).exp();

@@ -204,15 +204,72 @@ impl TestServer {
         }
     }
 
-    /// Abrupt stop (crash): aborts the server and its engine workers' shutdown path.
-    pub fn crash(mut self) {
-        if let Some(r) = self.running.take() {
-            r.engine.store();
-            r.abort();
-        }
-        // Dropping `stop` makes the shutdown future resolve: only the already-aborted task
-        // would have listened.
-        std::mem::forget(self.stop.take());
+}
+
+/// The server binary as a child process (for kill -9 crash tests), configured by HH_* env.
+pub struct ServerProcess {
+    child: std::process::Child,
+    pub addr: SocketAddr,
+}
+
+impl ServerProcess {
+    pub async fn start(stack: &Stack) -> ServerProcess {
+        let port = holdhunter_devstack::redis_server::free_port().unwrap();
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_hold-hunter-server"))
+            .arg("--listen")
+            .arg(addr.to_string())
+            .env("HH_METRICS_LISTEN", "127.0.0.1:0")
+            .env("HH_REDIS_URL", stack.redis.url())
+            .env("HH_AUTH__API_TOKEN_SHA256", format!("[\"{}\"]", hold_hunter_server::auth::sha256_hex(API_TOKEN)))
+            .env("HH_INGEST__TOKEN_SHA256", format!("[\"{}\"]", hold_hunter_server::auth::sha256_hex(INGEST_TOKEN)))
+            .env("HH_RINGCENTRAL__SERVER_URL", stack.sim.base_url())
+            .env("HH_RINGCENTRAL__CLIENT_ID", "sim-client-id")
+            .env("HH_RINGCENTRAL__CLIENT_SECRET", "sim-client-secret")
+            .env("HH_RINGCENTRAL__JWT", "sim-jwt-assertion")
+            .env("HH_WEBHOOK__ADDRESS", &stack.webhook_url)
+            .env("HH_WEBHOOK__VERIFICATION_TOKEN", VERIFICATION_TOKEN)
+            .env("HH_ENGINE__STAGGER_MS", "400")
+            .env("HH_ENGINE__IVR_FALLBACK_MS", "500")
+            .env("HH_ENGINE__RECONCILE_INTERVAL_MS", "1000")
+            .env("HH_ENGINE__TICK_MS", "100")
+            .env("HH_ENGINE__DIAL_POLL_MS", "50")
+            .env("HH_ENGINE__DIALING_ORPHAN_MS", "3000")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("server binary starts");
+        let p = ServerProcess { child, addr };
+        let url = format!("http://{addr}");
+        wait_for("server process health", Duration::from_secs(30), || {
+            let url = url.clone();
+            async move {
+                let ch = Channel::from_shared(url).ok()?.connect().await.ok()?;
+                let mut h = tonic_health::pb::health_client::HealthClient::new(ch);
+                let r = h.check(tonic_health::pb::HealthCheckRequest { service: String::new() }).await.ok()?;
+                (r.into_inner().status == 1).then_some(())
+            }
+        })
+        .await;
+        stack.forward.set(addr);
+        p
+    }
+
+    pub async fn channel(&self) -> Channel {
+        Channel::from_shared(format!("http://{}", self.addr)).unwrap().connect().await.unwrap()
+    }
+
+    /// SIGKILL.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -301,9 +358,12 @@ where
 
 /// GetJob.
 pub async fn get_job(server: &TestServer, job_id: &str) -> pb::Job {
-    server
-        .jobs()
-        .await
+    get_job_on(server.channel().await, job_id).await
+}
+
+/// GetJob on a channel.
+pub async fn get_job_on(ch: Channel, job_id: &str) -> pb::Job {
+    JobServiceClient::new(ch)
         .get_job(authed(pb::GetJobRequest { job_id: job_id.into() }))
         .await
         .unwrap()
@@ -313,10 +373,19 @@ pub async fn get_job(server: &TestServer, job_id: &str) -> pb::Job {
 }
 
 /// Waits until every leg of the job satisfies `pred`.
-pub async fn wait_legs(server: &TestServer, job_id: &str, what: &str, pred: impl Fn(&pb::Leg) -> bool) -> pb::Job {
+pub async fn wait_legs(ch: &Channel, job_id: &str, what: &str, pred: impl Fn(&pb::Leg) -> bool) -> pb::Job {
     wait_for(what, Duration::from_secs(30), || async {
-        let job = get_job(server, job_id).await;
+        let job = get_job_on(ch.clone(), job_id).await;
         job.legs.iter().all(&pred).then_some(job)
+    })
+    .await
+}
+
+/// Waits until the job satisfies `pred`.
+pub async fn wait_job(ch: &Channel, job_id: &str, what: &str, pred: impl Fn(&pb::Job) -> bool) -> pb::Job {
+    wait_for(what, Duration::from_secs(30), || async {
+        let job = get_job_on(ch.clone(), job_id).await;
+        pred(&job).then_some(job)
     })
     .await
 }

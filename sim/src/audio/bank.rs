@@ -156,7 +156,10 @@ impl AudioBank {
 
     /// Clips of `kind` spoken by `voice`.
     pub fn voice_clips(&self, voice: &str, kind: ClipKind) -> Vec<&Arc<Clip>> {
-        self.of_kind(kind).iter().filter(|c| c.voice == voice).collect()
+        self.of_kind(kind)
+            .iter()
+            .filter(|c| c.voice == voice)
+            .collect()
     }
 
     /// The wait-estimate clip in `language` announcing the minutes closest to `minutes`.
@@ -257,7 +260,10 @@ fn procedural_clips() -> Vec<Clip> {
         tone("tone.ringback", tones::ringback_cycle(), ClipKind::Tone),
         tone("tone.busy", tones::busy_cycle(), ClipKind::Tone),
     ];
-    for (i, (len, peak)) in [(24usize, 9000i16), (48, 14000), (80, 6000)].iter().enumerate() {
+    for (i, (len, peak)) in [(24usize, 9000i16), (48, 14000), (80, 6000)]
+        .iter()
+        .enumerate()
+    {
         v.push(tone(
             &format!("click.{}", i + 1),
             super::noise::click(*len, *peak, 100 + i as u64),

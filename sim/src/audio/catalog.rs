@@ -51,7 +51,11 @@ pub fn parse_entries(tsv: &str) -> anyhow::Result<Vec<CatalogEntry>> {
             id: cols[0].to_string(),
             kind,
             language: Language::parse(cols[2]),
-            voice: if cols[3] == "-" { String::new() } else { cols[3].to_string() },
+            voice: if cols[3] == "-" {
+                String::new()
+            } else {
+                cols[3].to_string()
+            },
             wait_minutes,
             f0_hz: cols[5].parse()?,
             source: cols[6].to_string(),

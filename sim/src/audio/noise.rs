@@ -7,7 +7,11 @@ pub struct NoiseRng(u64);
 impl NoiseRng {
     /// New generator; a zero seed is replaced by a fixed non-zero constant.
     pub fn new(seed: u64) -> Self {
-        NoiseRng(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+        NoiseRng(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
     }
 
     /// Next uniform value in [-1, 1) as f32.

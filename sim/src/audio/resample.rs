@@ -56,7 +56,9 @@ mod tests {
     fn downsample_keeps_in_band_tone_and_removes_out_of_band() {
         let tone = |f: f64| -> Vec<i16> {
             (0..16000)
-                .map(|i| ((2.0 * std::f64::consts::PI * f * i as f64 / 16000.0).sin() * 10000.0) as i16)
+                .map(|i| {
+                    ((2.0 * std::f64::consts::PI * f * i as f64 / 16000.0).sin() * 10000.0) as i16
+                })
                 .collect()
         };
         let low = resample_to_telephone(&tone(1000.0), 16000);

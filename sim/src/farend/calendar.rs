@@ -84,7 +84,10 @@ fn observed(d: Date) -> Date {
 }
 
 fn nth(year: i16, month: i8, n: i8, wd: Weekday) -> Option<Date> {
-    Date::new(year, month, 1).ok()?.nth_weekday_of_month(n, wd).ok()
+    Date::new(year, month, 1)
+        .ok()?
+        .nth_weekday_of_month(n, wd)
+        .ok()
 }
 
 /// US federal holidays of `year` as (observed date, name). The fixed-date ones follow the
@@ -94,7 +97,10 @@ pub fn federal_holidays(year: i16) -> Vec<(Date, &'static str)> {
     let fixed = |m: i8, d: i8| Date::new(year, m, d).ok().map(observed);
     let mut v: Vec<(Option<Date>, &'static str)> = vec![
         (fixed(1, 1), "New Year's Day"),
-        (nth(year, 1, 3, Weekday::Monday), "Birthday of Martin Luther King, Jr."),
+        (
+            nth(year, 1, 3, Weekday::Monday),
+            "Birthday of Martin Luther King, Jr.",
+        ),
         (nth(year, 2, 3, Weekday::Monday), "Washington's Birthday"),
         (nth(year, 5, -1, Weekday::Monday), "Memorial Day"),
         (fixed(7, 4), "Independence Day"),
@@ -107,8 +113,10 @@ pub fn federal_holidays(year: i16) -> Vec<(Date, &'static str)> {
     if year >= 2021 {
         v.push((fixed(6, 19), "Juneteenth National Independence Day"));
     }
-    let mut out: Vec<(Date, &'static str)> =
-        v.into_iter().filter_map(|(d, n)| d.map(|d| (d, n))).collect();
+    let mut out: Vec<(Date, &'static str)> = v
+        .into_iter()
+        .filter_map(|(d, n)| d.map(|d| (d, n)))
+        .collect();
     out.sort();
     out
 }
@@ -137,10 +145,19 @@ mod tests {
         // Christmas 2022 was a Sunday: observed Monday Dec 26.
         assert_eq!(federal_holiday(date(2022, 12, 26)), Some("Christmas Day"));
         // Thanksgiving: 4th Thursday of November.
-        assert_eq!(federal_holiday(date(2025, 11, 27)), Some("Thanksgiving Day"));
-        assert_eq!(federal_holiday(date(2026, 11, 26)), Some("Thanksgiving Day"));
+        assert_eq!(
+            federal_holiday(date(2025, 11, 27)),
+            Some("Thanksgiving Day")
+        );
+        assert_eq!(
+            federal_holiday(date(2026, 11, 26)),
+            Some("Thanksgiving Day")
+        );
         assert_eq!(federal_holiday(date(2025, 5, 26)), Some("Memorial Day"));
-        assert_eq!(federal_holiday(date(2025, 1, 20)), Some("Birthday of Martin Luther King, Jr."));
+        assert_eq!(
+            federal_holiday(date(2025, 1, 20)),
+            Some("Birthday of Martin Luther King, Jr.")
+        );
         assert_eq!(federal_holidays(2025).len(), 11);
         assert_eq!(federal_holidays(2020).len(), 10);
     }

@@ -119,7 +119,8 @@ impl FarEndCall {
         let open = cfg.ignore_business_hours || model.is_open_at(now);
         let busy = rng.random_bool(spec.ring.busy_probability);
         let no_answer = rng.random_bool(spec.ring.no_answer_probability);
-        let rings = rng.random_range(spec.ring.rings_min..=spec.ring.rings_max.max(spec.ring.rings_min));
+        let rings =
+            rng.random_range(spec.ring.rings_min..=spec.ring.rings_max.max(spec.ring.rings_min));
         let too_busy = rng.random_bool(spec.queue.too_busy_probability());
         let courtesy = rng.random_bool(spec.queue.courtesy_disconnect_probability());
         let courtesy_at_fraction = courtesy.then(|| rng.random_range(0.3..0.95));
@@ -276,7 +277,9 @@ impl FarEndCall {
                 }
                 continue;
             }
-            let n = (FRAME_SAMPLES - pos).min(seg.len - seg.pos).min(deadline_room);
+            let n = (FRAME_SAMPLES - pos)
+                .min(seg.len - seg.pos)
+                .min(deadline_room);
             if n > 0 {
                 seg.render(&mut pcm[pos..pos + n]);
                 if seg.agent_room
@@ -461,12 +464,18 @@ impl FarEndCall {
         let now = self.samples;
         let model = self.model.clone();
         let spec = model.spec();
-        match std::mem::replace(&mut self.next, Next::HangUp(FarEndHangupReason::AgentFinished)) {
+        match std::mem::replace(
+            &mut self.next,
+            Next::HangUp(FarEndHangupReason::AgentFinished),
+        ) {
             Next::Busy => self.emit(FarEndEvent::Busy, now),
             Next::NoAnswer => self.emit(FarEndEvent::NoAnswer, now),
             Next::Answer => {
                 self.emit(FarEndEvent::Answered, now);
-                { let d = self.rng.random_range(200..500); self.push_silence(d, AudioLabel::Silence); }
+                {
+                    let d = self.rng.random_range(200..500);
+                    self.push_silence(d, AudioLabel::Silence);
+                }
                 if self.plan.open {
                     self.next = Next::IvrStep(0);
                 } else {
@@ -487,7 +496,8 @@ impl FarEndCall {
                 self.ivr_step = i;
                 self.ivr_attempt = 0;
                 if step.music_before_ms > 0 {
-                    let scaled = (step.music_before_ms as f64 / self.cfg.time_scale.max(1.0)) as u64;
+                    let scaled =
+                        (step.music_before_ms as f64 / self.cfg.time_scale.max(1.0)) as u64;
                     let wait = scaled.max(step.music_before_ms.min(5_000));
                     self.push_music(ms(wait));
                 }
@@ -599,10 +609,16 @@ impl FarEndCall {
 
     fn ivr_accept(&mut self, digits: String) {
         let prompt_id = self.model.spec().ivr.steps[self.ivr_step].prompt_id.clone();
-        self.emit(FarEndEvent::DtmfAccepted { prompt_id, digits }, self.samples);
+        self.emit(
+            FarEndEvent::DtmfAccepted { prompt_id, digits },
+            self.samples,
+        );
         self.ivr_collecting = false;
         self.queue.clear();
-        { let d = self.rng.random_range(300..700); self.push_silence(d, AudioLabel::Silence); }
+        {
+            let d = self.rng.random_range(300..700);
+            self.push_silence(d, AudioLabel::Silence);
+        }
         self.next = Next::IvrStep(self.ivr_step + 1);
     }
 
@@ -660,7 +676,9 @@ impl FarEndCall {
     fn enter_queue(&mut self) {
         if self.plan.too_busy {
             let ids = self.model.spec().queue.too_busy_ids.clone();
-            let clip = ids.choose(&mut self.rng).and_then(|id| self.bank.clip(id).cloned());
+            let clip = ids
+                .choose(&mut self.rng)
+                .and_then(|id| self.bank.clip(id).cloned());
             if let Some(c) = clip {
                 let id = c.id.clone();
                 self.queue.push_back(
@@ -669,7 +687,8 @@ impl FarEndCall {
                 );
             }
             if let Some(es) = self.bank.clip("busy.es").cloned() {
-                self.queue.push_back(Segment::clip(&es, AudioLabel::Announcement));
+                self.queue
+                    .push_back(Segment::clip(&es, AudioLabel::Announcement));
             }
             self.push_silence(300, AudioLabel::Silence);
             self.next = Next::HangUp(FarEndHangupReason::TooBusy);
@@ -703,7 +722,9 @@ impl FarEndCall {
                     .push_back(Segment::looped(&m, self.music_pos, len, AudioLabel::Music));
                 self.music_pos = (self.music_pos + len) % m.samples.len().max(1);
             }
-            None => self.queue.push_back(Segment::silence(len, AudioLabel::Silence)),
+            None => self
+                .queue
+                .push_back(Segment::silence(len, AudioLabel::Silence)),
         }
     }
 
@@ -749,8 +770,11 @@ impl FarEndCall {
 
     fn push_announcement(&mut self, clip: &Arc<Clip>) {
         self.queue.push_back(
-            Segment::clip(clip, AudioLabel::Announcement)
-                .with_start_event(FarEndEvent::AnnouncementStarted { id: clip.id.clone() }),
+            Segment::clip(clip, AudioLabel::Announcement).with_start_event(
+                FarEndEvent::AnnouncementStarted {
+                    id: clip.id.clone(),
+                },
+            ),
         );
     }
 
@@ -758,7 +782,10 @@ impl FarEndCall {
         match action {
             Deadline::CourtesyDisconnect => {
                 let ids = self.model.spec().queue.too_busy_ids.clone();
-                if let Some(c) = ids.choose(&mut self.rng).and_then(|id| self.bank.clip(id).cloned()) {
+                if let Some(c) = ids
+                    .choose(&mut self.rng)
+                    .and_then(|id| self.bank.clip(id).cloned())
+                {
                     self.push_announcement(&c);
                 }
                 self.push_silence(300, AudioLabel::Silence);
@@ -805,7 +832,10 @@ impl FarEndCall {
 
     fn push_challenge(&mut self) {
         let ids = self.model.spec().agent.challenge_ids.clone();
-        if let Some(c) = ids.choose(&mut self.rng).and_then(|id| self.bank.clip(id).cloned()) {
+        if let Some(c) = ids
+            .choose(&mut self.rng)
+            .and_then(|id| self.bank.clip(id).cloned())
+        {
             self.queue.push_back(
                 Segment::clip(&c, AudioLabel::ChallengeSpeech)
                     .with_onset_event(Some(FarEndEvent::ChallengeStarted)),

@@ -17,7 +17,11 @@ impl DestinationCatalog {
     /// The three IRS lines.
     pub fn irs_presets() -> DestinationCatalog {
         let mut c = DestinationCatalog::default();
-        for spec in [presets::irs_individual(), presets::irs_business(), presets::irs_pps()] {
+        for spec in [
+            presets::irs_individual(),
+            presets::irs_business(),
+            presets::irs_pps(),
+        ] {
             c.add(spec).expect("IRS presets are valid");
         }
         c

@@ -5,7 +5,7 @@
 pub struct FarEndConfig {
     /// Master seed; each call mixes it with its `call_seed` (ChaCha8).
     pub seed: u64,
-    /// >= 1.0. Divides drawn hold durations and long waits (60.0 makes a 30 min hold last
+    /// At least 1.0. Divides drawn hold durations and long waits (60.0 makes a 30 min hold last
     /// 30 s of media). Audio is never sped up; IVR timeouts, rings and agent patience are not
     /// scaled; announcement intervals are scaled but kept >= 8 s so the loop still repeats.
     pub time_scale: f64,

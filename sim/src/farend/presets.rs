@@ -101,7 +101,13 @@ fn irs_agent() -> AgentSpec {
     }
 }
 
-fn irs_line(id: &str, name: &str, number: &str, steps: Vec<IvrStep>, q: QueueSpec) -> DestinationSpec {
+fn irs_line(
+    id: &str,
+    name: &str,
+    number: &str,
+    steps: Vec<IvrStep>,
+    q: QueueSpec,
+) -> DestinationSpec {
     DestinationSpec {
         id: id.into(),
         name: name.into(),
@@ -183,7 +189,13 @@ pub fn irs_pps() -> DestinationSpec {
 /// `+15550100001` quick line (no IVR, LOS 1, mean hold 1 min), `+15550100002` busy,
 /// `+15550100003` no answer, `+15550100004` always too busy.
 pub fn sim_test_lines() -> Vec<DestinationSpec> {
-    let mut quick = irs_line("sim-quick", "Sim quick line", "+15550100001", Vec::new(), queue(1.0, 1));
+    let mut quick = irs_line(
+        "sim-quick",
+        "Sim quick line",
+        "+15550100001",
+        Vec::new(),
+        queue(1.0, 1),
+    );
     quick.hours = BusinessHours::always();
     quick.ring.rings_max = 1;
     let mut busy = quick.clone();

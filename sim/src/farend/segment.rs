@@ -75,11 +75,7 @@ impl Segment {
 
     /// Mark the clip's energy onset (labels before it become `Silence`) with an event there.
     pub fn with_onset_event(mut self, ev: Option<FarEndEvent>) -> Segment {
-        let onset = self
-            .clip
-            .as_ref()
-            .and_then(|c| c.onset_sample)
-            .unwrap_or(0);
+        let onset = self.clip.as_ref().and_then(|c| c.onset_sample).unwrap_or(0);
         self.onset = Some(onset.min(self.len.saturating_sub(1)));
         self.onset_event = ev;
         self

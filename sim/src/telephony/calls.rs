@@ -108,7 +108,10 @@ impl CallRegistry {
 
     /// All calls in creation order.
     pub fn all(&self) -> Vec<Arc<CallEntry>> {
-        self.order.iter().filter_map(|id| self.by_id.get(id).cloned()).collect()
+        self.order
+            .iter()
+            .filter_map(|id| self.by_id.get(id).cloned())
+            .collect()
     }
 }
 
@@ -128,7 +131,12 @@ pub fn set_status(
 }
 
 /// Disconnects every live party in `order`, with `reason`, publishing each.
-pub fn disconnect_all(state: &SimState, rec: &mut CallRecord, order: &[usize], reason: Option<&'static str>) {
+pub fn disconnect_all(
+    state: &SimState,
+    rec: &mut CallRecord,
+    order: &[usize],
+    reason: Option<&'static str>,
+) {
     for &i in order {
         if i < rec.session.parties.len() && rec.session.parties[i].is_live() {
             set_status(state, rec, i, PartyStatus::Disconnected, reason);
@@ -158,7 +166,9 @@ fn check_account(state: &SimState, account: &str) -> ApiResult<()> {
 
 /// Parses a JSON request body; 415 for a non-JSON `Content-Type`, 400 CMN-101 for bad JSON.
 pub fn json_body(headers: &HeaderMap, body: &Bytes) -> ApiResult<Value> {
-    if let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
+    if let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
         && !ct.starts_with("application/json")
     {
         return Err(ApiError::unsupported_media_type());
@@ -196,7 +206,9 @@ pub async fn call_out(
     let device_id = string_field(from.and_then(|f| f.get("deviceId")));
     let from_extension = string_field(from.and_then(|f| f.get("extensionId")));
     let device = match (device_id, from_extension) {
-        (Some(_), Some(_)) | (None, None) => return Err(ApiError::invalid_parameter("from.deviceId")),
+        (Some(_), Some(_)) | (None, None) => {
+            return Err(ApiError::invalid_parameter("from.deviceId"));
+        }
         (Some(d), None) => state
             .account
             .device(&d)
@@ -224,7 +236,9 @@ pub async fn call_out(
         (None, Some(_)) => return Err(ApiError::invalid_parameter("to.extensionNumber")),
         _ => return Err(ApiError::invalid_parameter("to")),
     };
-    if v.get("countryId").is_some_and(|c| !c.is_null() && c.as_u64().is_none() && c.as_str().is_none()) {
+    if v.get("countryId")
+        .is_some_and(|c| !c.is_null() && c.as_u64().is_none() && c.as_str().is_none())
+    {
         return Err(ApiError::invalid_parameter("countryId"));
     }
     if state.device_status(&device.id) != Some(DeviceStatus::Online) {
@@ -237,7 +251,9 @@ pub async fn call_out(
 
     let hex = uuid::Uuid::new_v4().simple().to_string();
     let id = format!("s-{hex}");
-    let session_id = rand::rng().random_range(10_000_000_000u64..99_999_999_999).to_string();
+    let session_id = rand::rng()
+        .random_range(10_000_000_000u64..99_999_999_999)
+        .to_string();
     let caller = Party {
         id: format!("p-{hex}-1"),
         direction: Direction::Outbound,
@@ -395,14 +411,16 @@ fn start_ringing(state: &SimState, entry: &CallEntry, rec: &mut CallRecord) {
     rec.truth.phase = CallPhase::Ringing;
     rec.truth.far_end_started_at = Some(Timestamp::now());
     rec.media.started = true;
-    let _ = entry
-        .media
-        .send(MediaOut::Text(media_ws::start_message(&entry.stream_sid, &entry.id).into()));
+    let _ = entry.media.send(MediaOut::Text(
+        media_ws::start_message(&entry.stream_sid, &entry.id).into(),
+    ));
 }
 
 /// Which parties are still "ours" (the near end): p-1, or the transfer target p-3.
 fn near_end_parties(rec: &CallRecord) -> Vec<usize> {
-    (0..rec.session.parties.len()).filter(|&i| i != CALLEE).collect()
+    (0..rec.session.parties.len())
+        .filter(|&i| i != CALLEE)
+        .collect()
 }
 
 async fn run_call(
@@ -574,7 +592,11 @@ fn on_far_end_event(
             false
         }
         FarEndEvent::Busy | FarEndEvent::NoAnswer => {
-            let reason = if *ev == FarEndEvent::Busy { "TargetBusy" } else { "NoAnswer" };
+            let reason = if *ev == FarEndEvent::Busy {
+                "TargetBusy"
+            } else {
+                "NoAnswer"
+            };
             let order = far_end_hangup_order(rec);
             disconnect_all(state, rec, &order, Some(reason));
             true
@@ -632,7 +654,9 @@ async fn unknown_number(
         UnknownNumberPolicy::InvalidNumber | UnknownNumberPolicy::TargetBusy => 500,
         UnknownNumberPolicy::NoAnswer => 3_000,
     };
-    if let Wait::Hangup = wait_or_hangup(state, rx, Instant::now() + Duration::from_millis(ring)).await {
+    if let Wait::Hangup =
+        wait_or_hangup(state, rx, Instant::now() + Duration::from_millis(ring)).await
+    {
         finish(state, entry, EndedBy::Api);
         return;
     }
@@ -716,7 +740,13 @@ pub fn begin_transfer(
     target: &TransferTarget,
     reason: &'static str,
 ) {
-    set_status(state, rec, party_idx, PartyStatus::Disconnected, Some(reason));
+    set_status(
+        state,
+        rec,
+        party_idx,
+        PartyStatus::Disconnected,
+        Some(reason),
+    );
     let now = Timestamp::now();
     rec.truth.transfer_requested_at = Some(now);
     rec.truth.transfer_target = Some(target.description.clone());

@@ -31,7 +31,10 @@ fn party_of(
 }
 
 /// `GET …/sessions/{id}/parties/{partyId}` (Light) → 200 `CallParty`.
-pub async fn get_party(State(state): State<Arc<SimState>>, Path(p): PartyPath) -> ApiResult<Response> {
+pub async fn get_party(
+    State(state): State<Arc<SimState>>,
+    Path(p): PartyPath,
+) -> ApiResult<Response> {
     let (entry, party) = party_of(&state, &p)?;
     let rec = lock(&entry.record);
     if rec.ended {
@@ -71,8 +74,14 @@ async fn party_op(
         Op::Hold => {
             if let Some(proto) = v.get("proto") {
                 let ok = proto.as_str().is_some_and(|s| {
-                    ["Auto", "RC", "BroadWorks", "DisconnectHolder", "BroadWorksOrDisconnectHolder"]
-                        .contains(&s)
+                    [
+                        "Auto",
+                        "RC",
+                        "BroadWorks",
+                        "DisconnectHolder",
+                        "BroadWorksOrDisconnectHolder",
+                    ]
+                    .contains(&s)
                 });
                 if !ok {
                     return Err(ApiError::invalid_parameter("proto"));
@@ -103,7 +112,8 @@ async fn party_op(
             begin_transfer(&state, &entry, &mut rec, i, &t, "BlindTransfer");
         }
         Op::Forward => {
-            if !matches!(status, PartyStatus::Setup | PartyStatus::Proceeding) || i != calls::CALLER {
+            if !matches!(status, PartyStatus::Setup | PartyStatus::Proceeding) || i != calls::CALLER
+            {
                 return Err(ApiError::incorrect_state());
             }
             if rec.session.parties.len() <= calls::CALLEE {
@@ -131,21 +141,41 @@ async fn party_op(
 }
 
 /// `POST …/parties/{partyId}/transfer` (Light) → 200 `CallParty` (Disconnected/BlindTransfer).
-pub async fn transfer(State(s): State<Arc<SimState>>, Path(p): PartyPath, h: HeaderMap, b: Bytes) -> ApiResult<Response> {
+pub async fn transfer(
+    State(s): State<Arc<SimState>>,
+    Path(p): PartyPath,
+    h: HeaderMap,
+    b: Bytes,
+) -> ApiResult<Response> {
     party_op(s, p, h, b, Op::Transfer).await
 }
 
 /// `POST …/parties/{partyId}/forward` (Light) → 200 (CCJS mock: Disconnected/BlindTransfer).
-pub async fn forward(State(s): State<Arc<SimState>>, Path(p): PartyPath, h: HeaderMap, b: Bytes) -> ApiResult<Response> {
+pub async fn forward(
+    State(s): State<Arc<SimState>>,
+    Path(p): PartyPath,
+    h: HeaderMap,
+    b: Bytes,
+) -> ApiResult<Response> {
     party_op(s, p, h, b, Op::Forward).await
 }
 
 /// `POST …/parties/{partyId}/hold` (Light) → 200 `CallParty` (Hold).
-pub async fn hold(State(s): State<Arc<SimState>>, Path(p): PartyPath, h: HeaderMap, b: Bytes) -> ApiResult<Response> {
+pub async fn hold(
+    State(s): State<Arc<SimState>>,
+    Path(p): PartyPath,
+    h: HeaderMap,
+    b: Bytes,
+) -> ApiResult<Response> {
     party_op(s, p, h, b, Op::Hold).await
 }
 
 /// `POST …/parties/{partyId}/unhold` (Light) → 200 `CallParty` (Answered).
-pub async fn unhold(State(s): State<Arc<SimState>>, Path(p): PartyPath, h: HeaderMap, b: Bytes) -> ApiResult<Response> {
+pub async fn unhold(
+    State(s): State<Arc<SimState>>,
+    Path(p): PartyPath,
+    h: HeaderMap,
+    b: Bytes,
+) -> ApiResult<Response> {
     party_op(s, p, h, b, Op::Unhold).await
 }

@@ -18,8 +18,15 @@ pub const PPS: &str = "+18668604259";
 
 pub fn fixture(name: &str) -> Value {
     let dir = std::env::var("RC_FIXTURES").unwrap_or_else(|_| {
-        let local = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures/ringcentral");
-        if std::path::Path::new(local).exists() { local.to_string() } else { FIXTURES.to_string() }
+        let local = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/fixtures/ringcentral"
+        );
+        if std::path::Path::new(local).exists() {
+            local.to_string()
+        } else {
+            FIXTURES.to_string()
+        }
     });
     let text = std::fs::read_to_string(format!("{dir}/{name}")).expect("fixture");
     serde_json::from_str(&text).expect("fixture json")
@@ -81,7 +88,11 @@ impl Sim {
     }
 }
 
-pub async fn token_request(http: &reqwest::Client, base: &str, form: &[(&str, &str)]) -> reqwest::Response {
+pub async fn token_request(
+    http: &reqwest::Client,
+    base: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
     http.post(format!("{base}/restapi/oauth/token"))
         .basic_auth("sim-client-id", Some("sim-client-secret"))
         .form(form)
@@ -96,7 +107,10 @@ pub async fn start(config: SimConfig) -> Sim {
     let r = token_request(
         &http,
         handle.base_url(),
-        &[("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", "sim-jwt-assertion")],
+        &[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+            ("assertion", "sim-jwt-assertion"),
+        ],
     )
     .await;
     assert_eq!(r.status(), 200);
@@ -158,41 +172,63 @@ async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> 
         Mode::FailDeliveries => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         _ => {
             let mut resp = StatusCode::OK.into_response();
-            resp.headers_mut().insert("Content-Type", HeaderValue::from_static("text/plain"));
+            resp.headers_mut()
+                .insert("Content-Type", HeaderValue::from_static("text/plain"));
             resp
         }
     }
 }
 
 pub async fn receiver(mode: Mode) -> Receiver {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
     let r = Receiver {
         url: format!("http://{}/hook", listener.local_addr().unwrap()),
         mode: Arc::new(Mutex::new(mode)),
         received: Default::default(),
         validations: Default::default(),
     };
-    let app = axum::Router::new().route("/hook", axum::routing::post(receive)).with_state(r.clone());
+    let app = axum::Router::new()
+        .route("/hook", axum::routing::post(receive))
+        .with_state(r.clone());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     r
 }
 
 impl Receiver {
     pub fn bodies(&self) -> Vec<Value> {
-        self.received.lock().unwrap().iter().map(|(_, v)| v.clone()).collect()
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, v)| v.clone())
+            .collect()
     }
     /// Notifications of one session, in arrival order.
     pub fn of_session(&self, id: &str) -> Vec<Value> {
-        self.bodies().into_iter().filter(|v| v["body"]["telephonySessionId"] == id).collect()
+        self.bodies()
+            .into_iter()
+            .filter(|v| v["body"]["telephonySessionId"] == id)
+            .collect()
     }
-    pub async fn wait_for<F: Fn(&[Value]) -> bool>(&self, id: &str, what: &str, f: F) -> Vec<Value> {
+    pub async fn wait_for<F: Fn(&[Value]) -> bool>(
+        &self,
+        id: &str,
+        what: &str,
+        f: F,
+    ) -> Vec<Value> {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let got = self.of_session(id);
             if f(&got) {
                 return got;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; got {}", summary(&got));
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; got {}",
+                summary(&got)
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -209,7 +245,10 @@ pub fn summary(ns: &[Value]) -> String {
                 n["body"]["sequence"],
                 &id[id.len().saturating_sub(2)..],
                 p["status"]["code"].as_str().unwrap_or(""),
-                p["status"]["reason"].as_str().map(|r| format!("/{r}")).unwrap_or_default()
+                p["status"]["reason"]
+                    .as_str()
+                    .map(|r| format!("/{r}"))
+                    .unwrap_or_default()
             )
         })
         .collect::<Vec<_>>()
@@ -222,7 +261,10 @@ pub fn steps(ns: &[Value]) -> Vec<(String, String)> {
         .map(|n| {
             let p = &n["body"]["parties"][0];
             let id = p["id"].as_str().unwrap();
-            (id[id.len() - 1..].to_string(), p["status"]["code"].as_str().unwrap().to_string())
+            (
+                id[id.len() - 1..].to_string(),
+                p["status"]["code"].as_str().unwrap().to_string(),
+            )
         })
         .collect()
 }

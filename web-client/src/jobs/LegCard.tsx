@@ -81,7 +81,7 @@ export const LegCard = memo(function LegCard({ leg, now, jobActive, onConfirmLiv
           </div>
         )}
         {leg.partyStatus && (
-          <div>
+          <div className="wide">
             <dt>Party</dt>
             <dd>{leg.partyStatus}</dd>
           </div>

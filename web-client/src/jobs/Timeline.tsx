@@ -1,5 +1,5 @@
 import { JobEventKind } from "../gen/holdhunter/v1/job_pb";
-import { formatClock } from "../display/format";
+import { formatClock, timestampToMs } from "../display/format";
 import type { TimelineEntry } from "./jobView";
 
 /** Timeline rows shown; older ones stay in memory but are not rendered. */
@@ -17,7 +17,7 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
       <h2 id="timeline-heading">Timeline</h2>
       <ol role="log" aria-label="Job events, newest first" data-testid="timeline">
         {newestFirst.map((e) => (
-          <li key={e.key} className={`ev ev-${typeof e.kind === "string" ? "snapshot" : (JobEventKind[e.kind] ?? "x").toLowerCase()}`}>
+          <li key={e.key} data-time-ms={timestampToMs(e.time)} className={`ev ev-${typeof e.kind === "string" ? "snapshot" : (JobEventKind[e.kind] ?? "x").toLowerCase()}`}>
             <time className="mono">{formatClock(e.time)}</time>
             <span className="kind">{kindLabel(e.kind)}</span>
             <span className="leg-ref">{e.legId}</span>

@@ -159,11 +159,17 @@ fn parse_timestamp(text: &str) -> Option<prost_types::Timestamp> {
     jiff::Timestamp::from_str(text).ok().map(to_proto_timestamp)
 }
 
-/// `jiff::Timestamp` → `google.protobuf.Timestamp` (seconds + nanos since the Unix epoch).
+/// `jiff::Timestamp` → `google.protobuf.Timestamp` (seconds since the Unix epoch + nanos in
+/// 0..1e9, also before 1970 where jiff's sub-second part is negative).
 pub fn to_proto_timestamp(ts: jiff::Timestamp) -> prost_types::Timestamp {
-    prost_types::Timestamp {
-        seconds: ts.as_second(),
-        nanos: ts.subsec_nanosecond(),
+    let (seconds, nanos) = (ts.as_second(), ts.subsec_nanosecond());
+    if nanos < 0 {
+        prost_types::Timestamp {
+            seconds: seconds - 1,
+            nanos: nanos + 1_000_000_000,
+        }
+    } else {
+        prost_types::Timestamp { seconds, nanos }
     }
 }
 
@@ -263,6 +269,13 @@ mod tests {
         let err = parse(r#"["1", "/restapi/v1.0/account/1/telephony/sessions"]"#).unwrap_err();
         assert!(matches!(&err, DeliveryError::Malformed(_)), "{err}");
         assert!(!err.to_string().contains("1650"), "{err}");
+    }
+
+    #[test]
+    fn timestamps_before_1970_keep_nanos_non_negative() {
+        let ts = jiff::Timestamp::from_str("1969-12-31T23:59:59.750Z").unwrap();
+        let proto = to_proto_timestamp(ts);
+        assert_eq!((proto.seconds, proto.nanos), (-1, 750_000_000));
     }
 
     #[test]

@@ -3,14 +3,15 @@
 //! Order of checks, each answered without reading further:
 //! 1. `Validation-Token` present → handshake echo (200), not forwarded;
 //! 2. `Verification-Token` missing or wrong → 401;
-//! 3. body over `max_body_bytes` → 413 (from `Content-Length`, or while reading);
+//! 3. body over `max_body_bytes` → 413 (from `Content-Length`, or while reading); body not
+//!    received within 10 s → 400;
 //! 4. not a JSON object → 400; telephony notification missing what the engine needs → 400;
 //! 5. non-telephony event → 200, ignored;
 //! 6. queue full → 503 (loud ERROR log, `outcome="dropped_queue_full"`); shutting down → 503;
 //! 7. otherwise queued → 200 with an empty body.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -24,6 +25,9 @@ use crate::app::BridgeState;
 use crate::forwarding::queue::{PushError, QueuedEvent};
 use crate::notification::{Delivery, DeliveryError, parse_delivery};
 use crate::telemetry::metrics::DeliveryOutcome;
+
+/// Longest time a client may take to send the body (slow senders must not hold connections).
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Axum handler of the webhook path; counts every request by outcome and records its ack
 /// latency.
@@ -68,10 +72,23 @@ async fn handle(state: &BridgeState, request: Request) -> (DeliveryOutcome, Resp
     if declared_length.is_some_and(|len| len > state.max_body_bytes as u64) {
         return too_large(state);
     }
-    let bytes = match Limited::new(body, state.max_body_bytes).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => return too_large(state),
-        Err(_) => {
+    let read = tokio::time::timeout(
+        BODY_READ_TIMEOUT,
+        Limited::new(body, state.max_body_bytes).collect(),
+    );
+    let bytes = match read.await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(err)) if err.downcast_ref::<LengthLimitError>().is_some() => {
+            return too_large(state);
+        }
+        Err(_elapsed) => {
+            return refuse(
+                state,
+                DeliveryOutcome::RejectedMalformed,
+                format!("request body not received within {BODY_READ_TIMEOUT:?}"),
+            );
+        }
+        Ok(Err(_)) => {
             return refuse(
                 state,
                 DeliveryOutcome::RejectedMalformed,

@@ -39,7 +39,13 @@ pub struct Record {
 
 impl Record {
     pub fn events(&self) -> Vec<TelephonySessionEvent> {
-        self.batches.lock().unwrap().iter().flatten().cloned().collect()
+        self.batches
+            .lock()
+            .unwrap()
+            .iter()
+            .flatten()
+            .cloned()
+            .collect()
     }
     pub fn batch_sizes(&self) -> Vec<usize> {
         self.batches.lock().unwrap().iter().map(Vec::len).collect()
@@ -64,7 +70,9 @@ impl TelephonyIngestService for FakeIngest {
             == Some(expected.as_str());
         if !authorized {
             self.record.unauthenticated.fetch_add(1, Ordering::SeqCst);
-            return Err(Status::unauthenticated("missing or wrong ingest credential"));
+            return Err(Status::unauthenticated(
+                "missing or wrong ingest credential",
+            ));
         }
         let events = request.into_inner().events;
         if events.is_empty() || events.len() > 1000 {
@@ -130,7 +138,10 @@ impl FakeIngestServer {
         }
         if let Some(task) = self.task.take() {
             let aborter = task.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(10), task).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(10), task)
+                .await
+                .is_err()
+            {
                 aborter.abort();
             }
         }
@@ -251,8 +262,10 @@ impl Bridge {
     }
 
     pub async fn deliveries(&self, outcome: &str) -> f64 {
-        self.metric(&format!("hh_bridge_deliveries_total{{outcome=\"{outcome}\"}}"))
-            .await
+        self.metric(&format!(
+            "hh_bridge_deliveries_total{{outcome=\"{outcome}\"}}"
+        ))
+        .await
     }
 }
 

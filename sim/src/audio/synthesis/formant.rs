@@ -51,7 +51,8 @@ impl Resonator {
     fn set(&mut self, f_hz: f32, bw_hz: f32) {
         let t = 1.0 / RATE;
         let c = -(-2.0 * std::f32::consts::PI * bw_hz * t).exp();
-        let b = 2.0 * (-std::f32::consts::PI * bw_hz * t).exp()
+        let b = 2.0
+            * (-std::f32::consts::PI * bw_hz * t).exp()
             * (2.0 * std::f32::consts::PI * f_hz * t).cos();
         self.a = 1.0 - b - c;
         self.b = b;
@@ -74,7 +75,10 @@ pub fn render(phones: &[Phone], seed: u64) -> Vec<f32> {
     let mut tract = [Resonator::default(); 3];
     let mut fric = Resonator::default();
     let bandwidths = [70.0, 100.0, 140.0];
-    let mut cur_f = phones.first().map(|p| p.formants).unwrap_or([500.0, 1500.0, 2500.0]);
+    let mut cur_f = phones
+        .first()
+        .map(|p| p.formants)
+        .unwrap_or([500.0, 1500.0, 2500.0]);
     let mut cur_voiced = 0.0f32;
     let mut cur_noise = 0.0f32;
     let mut phase = 0.0f32;

@@ -66,9 +66,20 @@ pub fn hold_music(seed: u64, duration_s: f64, vocal: bool) -> Vec<i16> {
         .collect();
     let chord_len = beat * 4;
     let mut out = vec![0f32; total];
-    let mut pads: Vec<Voice> = (0..3).map(|_| Voice { phase: 0.0, step: 0.0 }).collect();
-    let mut bass = Voice { phase: 0.0, step: 0.0 };
-    let mut pluck = Voice { phase: 0.0, step: 0.0 };
+    let mut pads: Vec<Voice> = (0..3)
+        .map(|_| Voice {
+            phase: 0.0,
+            step: 0.0,
+        })
+        .collect();
+    let mut bass = Voice {
+        phase: 0.0,
+        step: 0.0,
+    };
+    let mut pluck = Voice {
+        phase: 0.0,
+        step: 0.0,
+    };
     let eighth = beat / 2;
     for (n, o) in out.iter_mut().enumerate() {
         let chord_idx = (n / chord_len) % 4;
@@ -85,7 +96,8 @@ pub fn hold_music(seed: u64, duration_s: f64, vocal: bool) -> Vec<i16> {
             let (tone, oct) = pattern[(n / eighth) % 8];
             pluck.step = midi_hz(key + 12 + chord[tone] + oct) / RATE;
         }
-        let pad_env = (in_chord as f32 / 800.0).min(1.0) * (1.0 - 0.3 * in_chord as f32 / chord_len as f32);
+        let pad_env =
+            (in_chord as f32 / 800.0).min(1.0) * (1.0 - 0.3 * in_chord as f32 / chord_len as f32);
         let pad: f32 = pads.iter_mut().map(|v| v.next(&pad_table)).sum::<f32>() * 0.18 * pad_env;
         let bass_env = (-((in_chord % beat) as f32) / (beat as f32 * 0.8)).exp();
         let b = bass.next(&bass_table) * 0.35 * bass_env;

@@ -65,7 +65,11 @@ pub fn phones_for_text(text: &str, voice: Voice, seed: u64) -> Vec<Phone> {
     let mut phrase: Vec<(usize, char)> = Vec::new(); // (syllables, trailing punctuation)
     let mut phrases: Vec<Vec<(usize, char)>> = Vec::new();
     for word in text.split_whitespace() {
-        let punct = word.chars().last().filter(|c| ",.?!:;".contains(*c)).unwrap_or(' ');
+        let punct = word
+            .chars()
+            .last()
+            .filter(|c| ",.?!:;".contains(*c))
+            .unwrap_or(' ');
         phrase.push((syllables_in(word), punct));
         if punct != ' ' {
             phrases.push(std::mem::take(&mut phrase));
@@ -129,7 +133,8 @@ pub fn phones_for_text(text: &str, voice: Voice, seed: u64) -> Vec<Phone> {
                 }
                 let v = VOWELS[rng.random_range(0..VOWELS.len())];
                 let amp = if stressed { 1.0 } else { 0.75 };
-                let vowel_ms = syllable_ms * rng.random_range(0.55..0.8) * if stressed { 1.2 } else { 1.0 };
+                let vowel_ms =
+                    syllable_ms * rng.random_range(0.55..0.8) * if stressed { 1.2 } else { 1.0 };
                 phones.push(Phone {
                     len: ms(vowel_ms),
                     voiced: amp,
@@ -188,6 +193,13 @@ mod tests {
         let quiet = s.chunks(400).filter(|w| rms_dbfs(w) < -40.0).count();
         let loud = s.chunks(400).filter(|w| rms_dbfs(w) > -30.0).count();
         assert!(quiet >= 3 && loud >= 20, "quiet {quiet} loud {loud}");
-        assert_eq!(s, babble("Thank you for calling the Internal Revenue Service. How can I help you?", Voice::from_f0(120.0), 1));
+        assert_eq!(
+            s,
+            babble(
+                "Thank you for calling the Internal Revenue Service. How can I help you?",
+                Voice::from_f0(120.0),
+                1
+            )
+        );
     }
 }
