@@ -193,6 +193,7 @@ ringing). Everything it started is stopped on exit or Ctrl-C.
 Examples:
   hh demo
   hh demo --lines 10 --seed 7 --time-scale 120
+  hh demo --destination sim-quick       # simulator test line without a phone menu
   hh demo --keep-running                # poke at the stack afterwards
   hh demo --stack-only                  # print {\"server\",\"token\",\"sim\",\"bridge\",\"redis\"} and wait";
 
@@ -222,7 +223,7 @@ pub struct StartArgs {
     #[arg(long, short = 'd', value_name = "ID")]
     pub destination: String,
     /// Number of hold lines to dial, 1..=100 (server default 6).
-    #[arg(long, short = 'n', value_name = "N")]
+    #[arg(long, short = 'n', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub lines: Option<u32>,
     /// Call queue id to transfer the winner to (default: the default queue).
     #[arg(long, short = 'q', value_name = "QUEUE_ID")]
@@ -376,6 +377,10 @@ pub struct DemoArgs {
     /// Hold times are divided by this (60: a 30 min hold lasts 30 s).
     #[arg(long, default_value_t = 60.0, value_parser = parse_time_scale)]
     pub time_scale: f64,
+    /// Destination to hunt: irs-pps (default; its phone menu needs the server's media
+    /// pipeline for DTMF) or sim-quick (simulator test line with no phone menu, ~1 min hold).
+    #[arg(long, default_value = "irs-pps", value_parser = ["irs-pps", "sim-quick"])]
+    pub destination: String,
     /// Leave the stack running after the hunt (until Ctrl-C).
     #[arg(long)]
     pub keep_running: bool,

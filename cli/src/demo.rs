@@ -28,8 +28,24 @@ use crate::watch::{self, WatchOptions};
 /// How long after the agent's first word (ground truth) the demo operator steps in.
 pub const OPERATOR_GRACE: Duration = Duration::from_secs(3);
 
-/// The destination the demo hunts.
-pub const DEMO_DESTINATION: &str = "irs-pps";
+/// The simulator's quick test line (no phone menu, always open, mean hold 1 min at scale 1),
+/// registered as a custom destination by `hh demo --destination sim-quick`.
+pub fn sim_quick_destination() -> pb::Destination {
+    pb::Destination {
+        destination_id: "sim-quick".into(),
+        name: "Simulator quick line (no phone menu)".into(),
+        phone_number: "+15550100001".into(),
+        time_zone: "America/New_York".into(),
+        business_hours: vec![pb::BusinessHours {
+            weekdays: (1..=7).collect(),
+            open_minute: 0,
+            close_minute: 1440,
+        }],
+        ivr_plan: Some(pb::IvrPlan { steps: Vec::new() }),
+        notes: "ringcentral-sim test line +15550100001".into(),
+        ..Default::default()
+    }
+}
 
 /// Runs `hh demo`.
 pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<i32, CliError> {
@@ -168,11 +184,19 @@ async fn hunt(
         queue.name
     ));
     wait_for_subscription(conn, &say).await;
+    if args.destination == "sim-quick" {
+        conn.destinations()
+            .upsert_destination(pb::UpsertDestinationRequest {
+                destination: Some(sim_quick_destination()),
+            })
+            .await
+            .map_err(|s| conn.error(s))?;
+    }
 
     let job = conn
         .jobs()
         .start_job(pb::StartJobRequest {
-            destination_id: DEMO_DESTINATION.into(),
+            destination_id: args.destination.clone(),
             line_count: args.lines,
             queue_id: queue.queue_id.clone(),
             ..Default::default()

@@ -338,7 +338,7 @@ impl ServerConfig {
         // the dev stack) are not configuration of this server.
         figment = figment.merge(Env::prefixed("HH_").split("__").filter(|key| {
             let first = key.as_str().split('.').next().unwrap_or_default();
-            TOP_LEVEL.contains(&first)
+            TOP_LEVEL.iter().any(|t| t.eq_ignore_ascii_case(first))
         }));
         // Short alias: HH_REDIS_URL = HH_REDIS__URL.
         figment = figment.merge(

@@ -109,7 +109,9 @@ async fn six_legs_hold_then_confirm_live_transfers_one_and_hangs_up_five() {
         _ => None,
     }).collect();
     let saw = |s: pb::LegState| events.iter().any(|e| e.leg.as_ref().map(|l| l.state == s as i32).unwrap_or(false));
-    assert!(saw(pb::LegState::Dialing) && saw(pb::LegState::Hold) && saw(pb::LegState::Transferring));
+    for s in [pb::LegState::Dialing, pb::LegState::Hold, pb::LegState::Transferring] {
+        assert!(saw(s), "no {s:?} event in {:?}", events.iter().map(|e| (e.kind, e.leg.as_ref().map(|l| (l.leg_id.clone(), l.state)))).collect::<Vec<_>>());
+    }
     assert!(events.iter().any(|e| e.kind == pb::JobEventKind::TransferRequested as i32));
     let last = events.last().unwrap();
     assert_eq!((last.kind, last.job_state), (pb::JobEventKind::JobState as i32, pb::JobState::Transferred as i32));

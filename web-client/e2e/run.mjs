@@ -17,7 +17,7 @@
 // HH_E2E_PAGE=server (load the page from the server's own static files instead, same origin),
 // HH_E2E_HEADED=1 (show the browser), HH_CHROMIUM (default /usr/bin/chromium).
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, createWriteStream } from "node:fs";
+import { existsSync, mkdirSync, createWriteStream, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
@@ -182,6 +182,7 @@ async function legStates(page) {
 
 async function main() {
   mkdirSync(results, { recursive: true });
+  for (const stale of ["e2e-failure.png", "e2e-hold.png", "e2e-transferred.png", "e2e-jobs.png", "e2e-lines.png"]) rmSync(join(results, stale), { force: true });
   const demo = await startDemo();
   log(`demo up: server ${demo.server}`);
   const server = new URL(demo.server);
@@ -353,10 +354,24 @@ async function main() {
   const target = (await legStates(page)).find((l) => l.state === "HOLD");
   if (!target) fail("no leg left on HOLD to confirm");
   log(`confirming ${target.id} live`);
-  await page.getByRole("button", { name: `Confirm ${target.id} live` }).click();
+  // by keyboard: Enter opens the confirmation, Escape cancels it (nothing happens)...
+  const confirmButton = page.getByRole("button", { name: `Confirm ${target.id} live` });
+  await confirmButton.focus();
+  await page.keyboard.press("Enter");
   const dialog = page.getByRole("dialog");
   await dialog.waitFor();
-  await dialog.getByRole("button", { name: "Confirm live" }).click();
+  if (!(await dialog.getByRole("button", { name: "Cancel" }).evaluate((b) => b === document.activeElement))) fail("the dialog's safe choice (Cancel) does not have the focus");
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "hidden" });
+  if ((await page.getByTestId("job-state").getAttribute("data-state")) !== "HUNTING") fail("cancelling the confirmation changed the job");
+  // ...then Tab to "Confirm live" in the dialog and press Enter
+  await confirmButton.focus();
+  await page.keyboard.press("Enter");
+  await dialog.waitFor();
+  await page.keyboard.press("Tab");
+  if (!(await dialog.getByRole("button", { name: "Confirm live" }).evaluate((b) => b === document.activeElement))) fail("Tab does not reach the dialog's confirm button");
+  await page.keyboard.press("Enter");
+  await dialog.waitFor({ state: "hidden" });
 
   // 9. TRANSFERRED, winner highlighted, the rest ended
   await waitFor("job TRANSFERRED", async () => (await page.getByTestId("job-state").getAttribute("data-state")) === "TRANSFERRED", 60_000);

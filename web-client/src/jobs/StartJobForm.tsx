@@ -8,6 +8,9 @@ import { errorSummary } from "../errors/rpcError";
 const FIELDS = ["destination_id", "line_count", "queue_id", "pool", "max_transfers"] as const;
 type Field = (typeof FIELDS)[number];
 
+/** Destination preselected in the form when the server lists it. */
+const DEFAULT_DESTINATION = "irs-pps";
+
 function FieldError({ id, message }: { id: string; message?: string }) {
   return message ? (
     <p id={id} className="field-error">
@@ -37,7 +40,12 @@ export function StartJobForm() {
 
   const destinationList = destinations.data?.destinations ?? [];
   const queueList = queues.data?.queues ?? [];
-  const chosenDestination = destinationId || destinationList[0]?.destinationId || "";
+  // Default: the IRS Practitioner Priority Service preset when the server has it, else the first.
+  const chosenDestination =
+    destinationId ||
+    destinationList.find((d) => d.destinationId === DEFAULT_DESTINATION)?.destinationId ||
+    destinationList[0]?.destinationId ||
+    "";
   const defaultQueue = queueList.find((q) => q.isDefault);
 
   async function onSubmit(e: FormEvent) {

@@ -85,8 +85,8 @@ describe("StartJobForm", () => {
     await screen.findByRole("option", { name: /IRS Individual/ });
     fireEvent.click(screen.getByRole("button", { name: "Start hunt" }));
     await waitFor(() => expect(window.location.hash).toBe("#/jobs/job_42"));
-    // defaults: first destination, 6 lines, default queue (empty), 1 transfer
-    expect(requests[0]).toMatchObject({ destinationId: "irs-individual", lineCount: 6, queueId: "", maxTransfers: 1 });
+    // defaults: the irs-pps preset (listed second), 6 lines, default queue (empty), 1 transfer
+    expect(requests[0]).toMatchObject({ destinationId: "irs-pps", lineCount: 6, queueId: "", maxTransfers: 1 });
   });
 });
 

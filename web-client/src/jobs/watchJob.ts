@@ -1,6 +1,6 @@
 // A WatchJob stream that survives network drops: it reconnects with the last resume token and
 // reports its connection state. The stream is done when the job is terminal.
-import { Code, ConnectError, type Client } from "@connectrpc/connect";
+import { Code, type Client } from "@connectrpc/connect";
 import type { JobService, WatchJobResponse } from "../gen/holdhunter/v1/job_pb";
 import { messageIsTerminal } from "./jobView";
 import { describeRpcError, errorSummary } from "../errors/rpcError";
@@ -98,7 +98,6 @@ export async function watchJobWithResume(opts: WatchJobOptions): Promise<void> {
         return;
       }
       failure = errorSummary(view);
-      if (err instanceof ConnectError && err.code === Code.Canceled && signal.aborted) return;
     }
     attempt += 1;
     const retryInMs = backoff(attempt);

@@ -165,6 +165,10 @@ mod tests {
         // Music has no long pauses: every 100 ms window after the fade-in is audible.
         assert!(m[800..47200].chunks(800).all(|w| rms_dbfs(w) > -45.0));
         assert_eq!(m, hold_music(3, 6.0, false));
-        assert_ne!(hold_music(3, 6.0, true), m);
+        // The sung line enters after the first phrase (16 beats).
+        let plain = hold_music(3, 15.0, false);
+        let vocal = hold_music(3, 15.0, true);
+        assert!(plain[..40_000] == vocal[..40_000] || plain != vocal);
+        assert!(plain != vocal, "vocal line present");
     }
 }
