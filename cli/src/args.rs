@@ -94,19 +94,29 @@ pub enum Command {
     #[command(after_help = WATCH_HELP)]
     Watch(JobArg),
     /// Show one job with all its legs.
-    #[command(after_help = "Examples:\n  hh get job_01J9Z3QK\n  hh get job_01J9Z3QK -o json | jq '.legs[] | {legId, state}'")]
+    #[command(
+        after_help = "Examples:\n  hh get job_01J9Z3QK\n  hh get job_01J9Z3QK -o json | jq '.legs[] | {legId, state}'"
+    )]
     Get(JobArg),
     /// List jobs, newest first.
-    #[command(after_help = "Examples:\n  hh list\n  hh list --state hunting\n  hh list --state transferred --state exhausted -o json")]
+    #[command(
+        after_help = "Examples:\n  hh list\n  hh list --state hunting\n  hh list --state transferred --state exhausted -o json"
+    )]
     List(ListArgs),
     /// Stop a job: hang up every leg; the job ends STOPPED.
-    #[command(after_help = "Stopping a finished job is a no-op that shows the job as it is.\n\nExamples:\n  hh stop job_01J9Z3QK")]
+    #[command(
+        after_help = "Stopping a finished job is a no-op that shows the job as it is.\n\nExamples:\n  hh stop job_01J9Z3QK"
+    )]
     Stop(JobArg),
     /// Say "this leg has a live human": it competes for the transfer like a detector verdict.
-    #[command(after_help = "Use it when you hear (e.g. on a monitored line) that an agent picked up before the\ndetector decided.\n\nExamples:\n  hh confirm job_01J9Z3QK leg-3")]
+    #[command(
+        after_help = "Use it when you hear (e.g. on a monitored line) that an agent picked up before the\ndetector decided.\n\nExamples:\n  hh confirm job_01J9Z3QK leg-3"
+    )]
     Confirm(LegArgs),
     /// Transfer this leg to the job's call queue now (uses one of --max-transfers).
-    #[command(after_help = "Fails with FAILED_PRECONDITION (exit 1) when the leg is not connected or the job is\nalready satisfied.\n\nExamples:\n  hh transfer job_01J9Z3QK leg-2")]
+    #[command(
+        after_help = "Fails with FAILED_PRECONDITION (exit 1) when the leg is not connected or the job is\nalready satisfied.\n\nExamples:\n  hh transfer job_01J9Z3QK leg-2"
+    )]
     Transfer(LegArgs),
     /// Hang up one leg; the job goes on with the others.
     #[command(after_help = "Examples:\n  hh hangup job_01J9Z3QK leg-5")]
@@ -118,7 +128,10 @@ pub enum Command {
     #[command(subcommand, after_help = QUEUES_HELP)]
     Queues(QueuesCommand),
     /// Destinations (numbers to hunt, their phone menus and business hours).
-    #[command(subcommand, after_help = "Examples:\n  hh destinations list\n  hh destinations show irs-pps")]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  hh destinations list\n  hh destinations show irs-pps"
+    )]
     Destinations(DestinationsCommand),
     /// Read-only checks of the RingCentral account, through the server.
     #[command(subcommand, name = "rc", after_help = RC_HELP)]
@@ -127,7 +140,9 @@ pub enum Command {
     #[command(after_help = DEMO_HELP)]
     Demo(DemoArgs),
     /// Print a shell completion script.
-    #[command(after_help = "Examples:\n  hh completions bash > ~/.local/share/bash-completion/completions/hh\n  hh completions zsh > \"${fpath[1]}/_hh\"\n  hh completions fish > ~/.config/fish/completions/hh.fish")]
+    #[command(
+        after_help = "Examples:\n  hh completions bash > ~/.local/share/bash-completion/completions/hh\n  hh completions zsh > \"${fpath[1]}/_hh\"\n  hh completions fish > ~/.config/fish/completions/hh.fish"
+    )]
     Completions(CompletionsArgs),
 }
 
@@ -443,7 +458,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         any_unit = true;
     }
     if !digits.is_empty() || !any_unit {
-        return Err(format!("`{text}`: a number needs a unit (h, m, s, ms), e.g. 90m"));
+        return Err(format!(
+            "`{text}`: a number needs a unit (h, m, s, ms), e.g. 90m"
+        ));
     }
     u64::try_from(total_ms)
         .map(Duration::from_millis)

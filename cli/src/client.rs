@@ -37,7 +37,10 @@ impl std::fmt::Debug for BearerAuth {
 }
 
 impl Interceptor for BearerAuth {
-    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
         if let Some(header) = &self.header {
             request
                 .metadata_mut()
@@ -89,9 +92,8 @@ impl Connection {
                 if text.is_empty() {
                     None
                 } else {
-                    let mut value: MetadataValue<Ascii> = format!("Bearer {text}")
-                        .parse()
-                        .map_err(|_| {
+                    let mut value: MetadataValue<Ascii> =
+                        format!("Bearer {text}").parse().map_err(|_| {
                             CliError::Usage(
                                 "the API token contains characters that cannot be sent in a \
                                  header (check HH_TOKEN / --token-file)"

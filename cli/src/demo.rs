@@ -254,9 +254,11 @@ async fn wait_for_subscription(conn: &Connection, say: &impl Fn(String)) {
             return;
         }
         if tokio::time::Instant::now() > deadline {
-            say("Warning: no Active webhook subscription after 20 s; the server will rely on \
+            say(
+                "Warning: no Active webhook subscription after 20 s; the server will rely on \
                  reconciliation (slower state changes)."
-                .into());
+                    .into(),
+            );
             return;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -380,7 +382,10 @@ fn summarize(
                 far_end.as_deref().unwrap_or("-")
             ));
         }
-        if legs.iter().any(|(_, _, f)| f.as_deref() == Some("IvrFailed")) {
+        if legs
+            .iter()
+            .any(|(_, _, f)| f.as_deref() == Some("IvrFailed"))
+        {
             text.push_str(
                 "  IvrFailed: the phone menu got no DTMF. The server sends DTMF through its media \
                  pipeline; this build runs without one.\n",

@@ -102,7 +102,11 @@ impl CliError {
             Code::Unauthenticated => format!(
                 "the server rejected the API token ({}). Set HH_TOKEN to a valid API token, or \
                  pass --token-file PATH.",
-                if text.is_empty() { "unauthenticated" } else { text }
+                if text.is_empty() {
+                    "unauthenticated"
+                } else {
+                    text
+                }
             ),
             Code::PermissionDenied => format!(
                 "permission denied: {text}. Use an API token that is allowed to do this (HH_TOKEN)."
@@ -124,7 +128,10 @@ impl CliError {
             Code::Unavailable => {
                 format!("the server is unavailable: {text}. Retry in a moment.")
             }
-            code => format!("{} ({code:?})", if text.is_empty() { "error" } else { text }),
+            code => format!(
+                "{} ({code:?})",
+                if text.is_empty() { "error" } else { text }
+            ),
         };
         let message = match &reason {
             Some(r) => format!("{message} [{r}]"),
@@ -189,9 +196,17 @@ pub fn is_transport_failure(status: &tonic::Status) -> bool {
         return true;
     }
     let text = status.message().to_ascii_lowercase();
-    ["transport", "connect", "connection", "broken pipe", "timed out", "dns", "h2 protocol"]
-        .iter()
-        .any(|needle| text.contains(needle))
+    [
+        "transport",
+        "connect",
+        "connection",
+        "broken pipe",
+        "timed out",
+        "dns",
+        "h2 protocol",
+    ]
+    .iter()
+    .any(|needle| text.contains(needle))
 }
 
 fn transport_detail(status: &tonic::Status) -> String {
@@ -226,16 +241,20 @@ mod tests {
             tonic::Status::with_error_details(Code::InvalidArgument, "bad request", details);
         let err = CliError::from_status(&status, "http://x");
         assert_eq!(err.exit_code(), USAGE);
-        assert!(err.to_string().contains("`line_count`: must be 1..=100"), "{err}");
+        assert!(
+            err.to_string().contains("`line_count`: must be 1..=100"),
+            "{err}"
+        );
         assert_eq!(err.reason(), Some("INVALID_ARGUMENT"));
     }
 
     #[test]
     fn reason_from_metadata_wins() {
         let mut status = tonic::Status::failed_precondition("only 2 free lines");
-        status
-            .metadata_mut()
-            .insert(ERROR_REASON_METADATA_KEY, "LINES_UNAVAILABLE".parse().unwrap());
+        status.metadata_mut().insert(
+            ERROR_REASON_METADATA_KEY,
+            "LINES_UNAVAILABLE".parse().unwrap(),
+        );
         let err = CliError::from_status(&status, "http://x");
         assert_eq!(err.exit_code(), OTHER);
         assert!(err.to_string().contains("hh lines list --free"), "{err}");

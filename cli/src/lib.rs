@@ -25,7 +25,11 @@ pub fn main_exit_code() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
-            let code = if err.use_stderr() { exit::USAGE } else { exit::OK };
+            let code = if err.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
             let _ = err.print();
             return code;
         }
@@ -143,7 +147,11 @@ async fn leg(
 }
 
 /// `hh watch JOB` (also `hh start --watch`): exit code from the job's terminal state.
-pub async fn watch_job(conn: &Connection, job_id: &str, format: OutputFormat) -> Result<i32, CliError> {
+pub async fn watch_job(
+    conn: &Connection,
+    job_id: &str,
+    format: OutputFormat,
+) -> Result<i32, CliError> {
     let options = watch::WatchOptions::new(format);
     let outcome = watch::follow(conn, job_id, &options, None).await?;
     if format == OutputFormat::Table {

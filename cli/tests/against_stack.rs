@@ -110,7 +110,10 @@ fn commands_against_a_live_stack() {
         "{destinations}"
     );
     let pps = env.table(&["destinations", "show", "irs-pps"]);
-    assert!(pps.contains("+18668604259") && pps.contains("Phone menu"), "{pps}");
+    assert!(
+        pps.contains("+18668604259") && pps.contains("Phone menu"),
+        "{pps}"
+    );
     env.hh()
         .args(["destinations", "show", "no-such-destination"])
         .assert()
@@ -137,7 +140,17 @@ fn commands_against_a_live_stack() {
         .code(8);
 
     // A job: start, get, list, hang up a leg, stop, watch (exit 3 STOPPED).
-    let job = env.json(&["start", "-d", "irs-pps", "--lines", "2", "--line", &line_id, "--line", &other_line]);
+    let job = env.json(&[
+        "start",
+        "-d",
+        "irs-pps",
+        "--lines",
+        "2",
+        "--line",
+        &line_id,
+        "--line",
+        &other_line,
+    ]);
     let job_id = job["jobId"].as_str().unwrap().to_string();
     assert_eq!(job["state"], "JOB_STATE_HUNTING");
     assert_eq!(job["legs"].as_array().unwrap().len(), 2);
@@ -160,10 +173,7 @@ fn commands_against_a_live_stack() {
         .stderr(predicate::str::contains("LINE_IN_USE"));
     let hung = env.json(&["hangup", &job_id, "leg-2"]);
     assert_eq!(hung["legId"], "leg-2");
-    env.hh()
-        .args(["hangup", &job_id, "leg-9"])
-        .assert()
-        .code(8);
+    env.hh().args(["hangup", &job_id, "leg-9"]).assert().code(8);
     let stopped = env.json(&["stop", &job_id]);
     assert_eq!(stopped["state"], "JOB_STATE_STOPPED");
     env.hh()
@@ -176,7 +186,11 @@ fn commands_against_a_live_stack() {
         .code(1);
 
     // Watching a finished job: snapshot, then exit 3 (STOPPED). NDJSON in JSON mode.
-    let out = env.hh().args(["watch", &job_id, "-o", "json"]).assert().code(3);
+    let out = env
+        .hh()
+        .args(["watch", &job_id, "-o", "json"])
+        .assert()
+        .code(3);
     let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     let first: Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
     assert_eq!(first["snapshot"]["state"], "JOB_STATE_STOPPED");

@@ -131,7 +131,14 @@ impl RedisServer {
         let child = command
             .arg("--port")
             .arg(self.port.to_string())
-            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", appendonly])
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                appendonly,
+            ])
             .args(["--appendfsync", "everysec", "--daemonize", "no"])
             .args(["--protected-mode", "yes", "--loglevel", "warning"])
             .arg("--dir")
@@ -148,10 +155,8 @@ impl RedisServer {
                         self.options.binary.display()
                     )
                 } else {
-                    anyhow::Error::new(err).context(format!(
-                        "starting `{}`",
-                        self.options.binary.display()
-                    ))
+                    anyhow::Error::new(err)
+                        .context(format!("starting `{}`", self.options.binary.display()))
                 }
             })?;
         self.child = Some(child);
@@ -168,7 +173,9 @@ impl RedisServer {
             }
             if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
                 use std::io::{Read, Write};
-                stream.set_read_timeout(Some(Duration::from_millis(500))).ok();
+                stream
+                    .set_read_timeout(Some(Duration::from_millis(500)))
+                    .ok();
                 if stream.write_all(b"PING\r\n").is_ok() {
                     let mut buf = [0u8; 64];
                     if let Ok(n) = stream.read(&mut buf)
@@ -238,6 +245,9 @@ mod tests {
             ..RedisOptions::default()
         })
         .unwrap_err();
-        assert!(err.to_string().contains("apt-get install -y redis-server"), "{err}");
+        assert!(
+            err.to_string().contains("apt-get install -y redis-server"),
+            "{err}"
+        );
     }
 }

@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use hold_hunter_server::{RunningServer, ServerConfig, ServerOptions};
-use holdhunter_proto::v1::destination_service_client::DestinationServiceClient;
 use holdhunter_proto::v1::ListDestinationsRequest;
+use holdhunter_proto::v1::destination_service_client::DestinationServiceClient;
 use rand::Rng;
 use ringcentral_sim::{SimConfig, SimHandle};
 use secrecy::{ExposeSecret, SecretString};
@@ -312,7 +312,9 @@ impl Stack {
 
     /// The simulator (ground truth per call, fault injection).
     pub fn sim(&self) -> &SimHandle {
-        self.sim.as_ref().expect("the simulator runs until shutdown")
+        self.sim
+            .as_ref()
+            .expect("the simulator runs until shutdown")
     }
 
     /// The private Redis server (tests may kill and restart it).

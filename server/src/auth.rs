@@ -39,7 +39,12 @@ impl TokenCheck {
     /// Accepts tokens whose SHA-256 hex is in `sha256_hex`; `disabled` accepts everything.
     pub fn new(sha256_hex: &[String], disabled: bool) -> TokenCheck {
         TokenCheck {
-            digests: Arc::new(sha256_hex.iter().filter_map(|h| decode_hex32(&h.to_ascii_lowercase())).collect()),
+            digests: Arc::new(
+                sha256_hex
+                    .iter()
+                    .filter_map(|h| decode_hex32(&h.to_ascii_lowercase()))
+                    .collect(),
+            ),
             disabled,
         }
     }
@@ -64,7 +69,10 @@ impl Interceptor for TokenCheck {
             .metadata()
             .get("authorization")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim);
         match token {
             Some(t) if self.accepts(t) => Ok(req),

@@ -360,7 +360,12 @@ impl ServerConfig {
                  (see `hold-hunter-server hash-token`) or auth.disabled=true for local development"
             );
         }
-        for h in self.auth.api_token_sha256.iter().chain(&self.ingest.token_sha256) {
+        for h in self
+            .auth
+            .api_token_sha256
+            .iter()
+            .chain(&self.ingest.token_sha256)
+        {
             anyhow::ensure!(
                 hex64(h),
                 "auth.api_token_sha256 / ingest.token_sha256 entries must be 64 hex characters \
@@ -381,7 +386,10 @@ impl ServerConfig {
         );
         let e = &self.engine;
         anyhow::ensure!(e.callout_limit >= 1, "engine.callout_limit must be >= 1");
-        anyhow::ensure!(e.callout_window_ms >= 1, "engine.callout_window_ms must be >= 1");
+        anyhow::ensure!(
+            e.callout_window_ms >= 1,
+            "engine.callout_window_ms must be >= 1"
+        );
         anyhow::ensure!(e.tick_ms >= 10, "engine.tick_ms must be >= 10");
         anyhow::ensure!(e.dial_poll_ms >= 10, "engine.dial_poll_ms must be >= 10");
         anyhow::ensure!(
@@ -400,7 +408,10 @@ impl ServerConfig {
             );
         }
         url::Url::parse(&self.redis.url).map_err(|e| {
-            anyhow::anyhow!("redis.url {:?} is not a URL ({e}): set HH_REDIS__URL", self.redis.url)
+            anyhow::anyhow!(
+                "redis.url {:?} is not a URL ({e}): set HH_REDIS__URL",
+                self.redis.url
+            )
         })?;
         Ok(())
     }

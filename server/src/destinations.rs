@@ -46,8 +46,18 @@ pub fn presets() -> Vec<Destination> {
             "+18008294933",
             vec![
                 step("language", "for english press 1", "1", 8_000),
-                step("topic", "employer identification number press 1", "1", 10_000),
-                step("confirm", "if you have questions about your account press 3", "3", 10_000),
+                step(
+                    "topic",
+                    "employer identification number press 1",
+                    "1",
+                    10_000,
+                ),
+                step(
+                    "confirm",
+                    "if you have questions about your account press 3",
+                    "3",
+                    10_000,
+                ),
             ],
             "Menu is plausible, not verified (irs-lines.md: menus change; presets are data).",
         ),
@@ -59,7 +69,12 @@ pub fn presets() -> Vec<Destination> {
                 step("language", "for english press 1", "1", 8_000),
                 step("topic", "personal income tax press 2", "2", 10_000),
                 step("form", "form already filed press 1", "1", 10_000),
-                step("account", "questions about your account press 3", "3", 10_000),
+                step(
+                    "account",
+                    "questions about your account press 3",
+                    "3",
+                    10_000,
+                ),
                 step("other", "all other questions press 2", "2", 10_000),
             ],
             "2020 path 1-2-1-3-2 [secondary, stale] from irs-lines.md; SSN prompt may be skipped.",
@@ -81,28 +96,59 @@ pub fn presets() -> Vec<Destination> {
 /// Validates a custom destination; INVALID_ARGUMENT names the field.
 pub fn validate(d: &Destination) -> Result<()> {
     let id = &d.destination_id;
-    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-        return Err(Error::invalid("destination.destination_id", "1..=64 characters of [a-z0-9-]"));
+    if id.is_empty()
+        || id.len() > 64
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(Error::invalid(
+            "destination.destination_id",
+            "1..=64 characters of [a-z0-9-]",
+        ));
     }
     let digits = d.phone_number.strip_prefix('+').unwrap_or("");
-    if digits.len() < 8 || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.starts_with('0') {
-        return Err(Error::invalid("destination.phone_number", "must be E.164, e.g. +18668604259"));
+    if digits.len() < 8
+        || digits.len() > 15
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+        || digits.starts_with('0')
+    {
+        return Err(Error::invalid(
+            "destination.phone_number",
+            "must be E.164, e.g. +18668604259",
+        ));
     }
     if jiff::tz::TimeZone::get(&d.time_zone).is_err() {
-        return Err(Error::invalid("destination.time_zone", format!("unknown IANA time zone {:?}", d.time_zone)));
+        return Err(Error::invalid(
+            "destination.time_zone",
+            format!("unknown IANA time zone {:?}", d.time_zone),
+        ));
     }
     for (i, h) in d.business_hours.iter().enumerate() {
         if h.weekdays.is_empty() || h.weekdays.iter().any(|w| !(1..=7).contains(w)) {
-            return Err(Error::invalid(format!("destination.business_hours[{i}].weekdays"), "ISO weekdays 1..=7, at least one"));
+            return Err(Error::invalid(
+                format!("destination.business_hours[{i}].weekdays"),
+                "ISO weekdays 1..=7, at least one",
+            ));
         }
         if h.open_minute >= h.close_minute || h.close_minute > 1440 {
-            return Err(Error::invalid(format!("destination.business_hours[{i}]"), "need 0 <= open_minute < close_minute <= 1440"));
+            return Err(Error::invalid(
+                format!("destination.business_hours[{i}]"),
+                "need 0 <= open_minute < close_minute <= 1440",
+            ));
         }
     }
     if let Some(plan) = &d.ivr_plan {
         for (i, s) in plan.steps.iter().enumerate() {
-            if !s.digits.bytes().all(|b| b.is_ascii_digit() || b == b'*' || b == b'#') {
-                return Err(Error::invalid(format!("destination.ivr_plan.steps[{i}].digits"), "DTMF digits are 0-9, * and #"));
+            if !s
+                .digits
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'*' || b == b'#')
+            {
+                return Err(Error::invalid(
+                    format!("destination.ivr_plan.steps[{i}].digits"),
+                    "DTMF digits are 0-9, * and #",
+                ));
             }
         }
     }
@@ -122,7 +168,9 @@ fn observed(date: Date) -> Date {
 pub fn is_us_federal_holiday(date: Date) -> bool {
     let y = date.year();
     let nth = |month: i8, n: i8, wd: Weekday| {
-        Date::new(y, month, 1).ok().and_then(|d| d.nth_weekday_of_month(n, wd).ok())
+        Date::new(y, month, 1)
+            .ok()
+            .and_then(|d| d.nth_weekday_of_month(n, wd).ok())
     };
     let fixed = |month: i8, day: i8| Date::new(y, month, day).ok().map(observed);
     let mut days = vec![
@@ -154,7 +202,9 @@ pub fn open_at(d: &Destination, now: jiff::Timestamp) -> bool {
     }
     let weekday = local.weekday().to_monday_one_offset() as u32;
     let minute = local.hour() as u32 * 60 + local.minute() as u32;
-    d.business_hours.iter().any(|h| h.weekdays.contains(&weekday) && h.open_minute <= minute && minute < h.close_minute)
+    d.business_hours.iter().any(|h| {
+        h.weekdays.contains(&weekday) && h.open_minute <= minute && minute < h.close_minute
+    })
 }
 
 /// Every destination (presets first for equal ids: presets cannot be replaced), ordered by id,
@@ -162,7 +212,10 @@ pub fn open_at(d: &Destination, now: jiff::Timestamp) -> bool {
 pub async fn list(store: &Store) -> Result<Vec<Destination>> {
     let mut all = presets();
     for custom in store.custom_destinations().await? {
-        if !all.iter().any(|p| p.destination_id == custom.destination_id) {
+        if !all
+            .iter()
+            .any(|p| p.destination_id == custom.destination_id)
+        {
             all.push(custom);
         }
     }
@@ -186,10 +239,16 @@ pub async fn get(store: &Store, id: &str) -> Result<Destination> {
 /// Creates or replaces a custom destination.
 pub async fn upsert(store: &Store, mut d: Destination) -> Result<Destination> {
     validate(&d)?;
-    if presets().iter().any(|p| p.destination_id == d.destination_id) {
+    if presets()
+        .iter()
+        .any(|p| p.destination_id == d.destination_id)
+    {
         return Err(Error::FailedArgument {
             field: "destination.destination_id".into(),
-            description: format!("{} is a built-in preset and cannot be replaced", d.destination_id),
+            description: format!(
+                "{} is a built-in preset and cannot be replaced",
+                d.destination_id
+            ),
         });
     }
     d.preset = false;
@@ -213,7 +272,10 @@ mod tests {
 
     #[test]
     fn pps_hours() {
-        let pps = presets().into_iter().find(|d| d.destination_id == "irs-pps").unwrap();
+        let pps = presets()
+            .into_iter()
+            .find(|d| d.destination_id == "irs-pps")
+            .unwrap();
         // Tuesday 2025-11-25 12:00 New York = 17:00 UTC: open.
         assert!(open_at(&pps, "2025-11-25T17:00:00Z".parse().unwrap()));
         // 20:00 New York: closed.
@@ -230,6 +292,8 @@ mod tests {
         d.destination_id = "my-line".into();
         assert!(validate(&d).is_ok());
         d.time_zone = "Mars/Olympus".into();
-        assert!(matches!(validate(&d), Err(Error::InvalidArgument { field, .. }) if field == "destination.time_zone"));
+        assert!(
+            matches!(validate(&d), Err(Error::InvalidArgument { field, .. }) if field == "destination.time_zone")
+        );
     }
 }

@@ -47,7 +47,9 @@ pub struct ServerOptions {
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        ServerOptions { media: Arc::new(NoMedia) }
+        ServerOptions {
+            media: Arc::new(NoMedia),
+        }
     }
 }
 
@@ -65,15 +67,24 @@ pub struct RunningServer {
 impl RunningServer {
     /// Waits until the server stopped (after the shutdown future resolved and draining).
     pub async fn wait(self) -> anyhow::Result<()> {
-        self.task.await.map_err(|e| anyhow::anyhow!("server task failed: {e}"))?
+        self.task
+            .await
+            .map_err(|e| anyhow::anyhow!("server task failed: {e}"))?
     }
 }
 
 /// Runs the server on `listener` until `shutdown` resolves, then drains (within
 /// `shutdown_deadline_ms`) and returns. Start-up errors are one line (see
 /// [`ServerConfig::validate_static`] and the Redis check).
-pub async fn run(config: ServerConfig, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-    start(config, listener, shutdown, ServerOptions::default()).await?.wait().await
+pub async fn run(
+    config: ServerConfig,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    start(config, listener, shutdown, ServerOptions::default())
+        .await?
+        .wait()
+        .await
 }
 
 fn cors_layer(origins: &[String]) -> anyhow::Result<CorsLayer> {
@@ -82,7 +93,11 @@ fn cors_layer(origins: &[String]) -> anyhow::Result<CorsLayer> {
     } else {
         let values = origins
             .iter()
-            .map(|o| HeaderValue::from_str(o).map_err(|_| anyhow::anyhow!("cors_allowed_origins: {o:?} is not a valid origin")))
+            .map(|o| {
+                HeaderValue::from_str(o).map_err(|_| {
+                    anyhow::anyhow!("cors_allowed_origins: {o:?} is not a valid origin")
+                })
+            })
             .collect::<anyhow::Result<Vec<_>>>()?;
         AllowOrigin::list(values)
     };
@@ -119,13 +134,24 @@ pub async fn start(
     match rc.login().await {
         Ok(()) => {}
         Err(e @ ringcentral::Error::Auth { .. }) => {
-            anyhow::bail!("RingCentral login failed at {}: {e}; check HH_RINGCENTRAL__CLIENT_ID / CLIENT_SECRET / JWT", config.ringcentral.server_url)
+            anyhow::bail!(
+                "RingCentral login failed at {}: {e}; check HH_RINGCENTRAL__CLIENT_ID / CLIENT_SECRET / JWT",
+                config.ringcentral.server_url
+            )
         }
-        Err(e) => tracing::warn!(error = %e, "RingCentral not reachable at start-up; will retry on use"),
+        Err(e) => {
+            tracing::warn!(error = %e, "RingCentral not reachable at start-up; will retry on use")
+        }
     }
     let local_addr = listener.local_addr()?;
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
-    let engine = Engine::new(store, rc, config.engine.clone(), options.media.clone(), shutdown_rx.clone());
+    let engine = Engine::new(
+        store,
+        rc,
+        config.engine.clone(),
+        options.media.clone(),
+        shutdown_rx.clone(),
+    );
     let workers = crate::engine::workers::spawn_all(&engine, config.webhook.clone());
 
     // Metrics.
@@ -147,7 +173,9 @@ pub async fn start(
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_service_status("", ServingStatus::Serving).await;
     for name in SERVICE_NAMES {
-        health.set_service_status(*name, ServingStatus::Serving).await;
+        health
+            .set_service_status(*name, ServingStatus::Serving)
+            .await;
     }
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(holdhunter_proto::FILE_DESCRIPTOR_SET)
@@ -162,7 +190,9 @@ pub async fn start(
     let public = TokenCheck::new(&config.auth.api_token_sha256, config.auth.disabled);
     let ingest = TokenCheck::new(&config.ingest.token_sha256, config.auth.disabled);
     if config.auth.disabled {
-        tracing::warn!("AUTHENTICATION DISABLED (auth.disabled = true): every RPC is open; local development only");
+        tracing::warn!(
+            "AUTHENTICATION DISABLED (auth.disabled = true): every RPC is open; local development only"
+        );
         let mut rx = shutdown_rx.clone();
         tokio::spawn(async move {
             loop {
@@ -175,29 +205,60 @@ pub async fn start(
             }
         });
     } else if config.ingest.token_sha256.is_empty() {
-        tracing::warn!("ingest.token_sha256 is empty: TelephonyIngestService rejects every call (the webhook bridge cannot deliver events; reconciliation still runs)");
+        tracing::warn!(
+            "ingest.token_sha256 is empty: TelephonyIngestService rejects every call (the webhook bridge cannot deliver events; reconciliation still runs)"
+        );
     }
 
     let max = config.max_request_bytes;
-    let jobs = JobApi { engine: engine.clone() };
-    let catalog = CatalogApi { engine: engine.clone() };
-    let rcapi = RingCentralApi { engine: engine.clone() };
+    let jobs = JobApi {
+        engine: engine.clone(),
+    };
+    let catalog = CatalogApi {
+        engine: engine.clone(),
+    };
+    let rcapi = RingCentralApi {
+        engine: engine.clone(),
+    };
     let mut routes = tonic::service::Routes::builder();
     routes
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .add_service(InterceptedService::new(JobServiceServer::new(jobs).max_decoding_message_size(max), public.clone()))
-        .add_service(InterceptedService::new(LineServiceServer::new(catalog.clone()).max_decoding_message_size(max), public.clone()))
-        .add_service(InterceptedService::new(QueueServiceServer::new(catalog.clone()).max_decoding_message_size(max), public.clone()))
-        .add_service(InterceptedService::new(DestinationServiceServer::new(catalog).max_decoding_message_size(max), public.clone()))
-        .add_service(InterceptedService::new(RingCentralServiceServer::new(rcapi.clone()).max_decoding_message_size(max), public))
-        .add_service(InterceptedService::new(TelephonyIngestServiceServer::new(rcapi).max_decoding_message_size(max), ingest));
+        .add_service(InterceptedService::new(
+            JobServiceServer::new(jobs).max_decoding_message_size(max),
+            public.clone(),
+        ))
+        .add_service(InterceptedService::new(
+            LineServiceServer::new(catalog.clone()).max_decoding_message_size(max),
+            public.clone(),
+        ))
+        .add_service(InterceptedService::new(
+            QueueServiceServer::new(catalog.clone()).max_decoding_message_size(max),
+            public.clone(),
+        ))
+        .add_service(InterceptedService::new(
+            DestinationServiceServer::new(catalog).max_decoding_message_size(max),
+            public.clone(),
+        ))
+        .add_service(InterceptedService::new(
+            RingCentralServiceServer::new(rcapi.clone()).max_decoding_message_size(max),
+            public,
+        ))
+        .add_service(InterceptedService::new(
+            TelephonyIngestServiceServer::new(rcapi).max_decoding_message_size(max),
+            ingest,
+        ));
     let mut routes = routes.routes();
     if let Some(dir) = &config.static_dir {
-        anyhow::ensure!(dir.is_dir(), "static_dir {} is not a directory", dir.display());
+        anyhow::ensure!(
+            dir.is_dir(),
+            "static_dir {} is not a directory",
+            dir.display()
+        );
         let router = std::mem::take(routes.axum_router_mut());
-        *routes.axum_router_mut() = router.fallback_service(tower_http::services::ServeDir::new(dir));
+        *routes.axum_router_mut() =
+            router.fallback_service(tower_http::services::ServeDir::new(dir));
     }
 
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -207,9 +268,12 @@ pub async fn start(
         .layer(tonic_web::GrpcWebLayer::new())
         .layer(crate::telemetry::RpcMetricsLayer)
         .add_routes(routes)
-        .serve_with_incoming_shutdown(tokio_stream::wrappers::TcpListenerStream::new(listener), async move {
-            let _ = stop_rx.await;
-        });
+        .serve_with_incoming_shutdown(
+            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            async move {
+                let _ = stop_rx.await;
+            },
+        );
     let deadline = Duration::from_millis(config.shutdown_deadline_ms);
     tracing::info!(%local_addr, ?metrics_addr, auth_disabled = config.auth.disabled, "hold-hunter-server listening (gRPC + grpc-web)");
     let task = tokio::spawn(async move {
@@ -223,9 +287,13 @@ pub async fn start(
             }
         }
         tracing::info!("shutdown: health NOT_SERVING, ending streams, draining");
-        health.set_service_status("", ServingStatus::NotServing).await;
+        health
+            .set_service_status("", ServingStatus::NotServing)
+            .await;
         for name in SERVICE_NAMES {
-            health.set_service_status(*name, ServingStatus::NotServing).await;
+            health
+                .set_service_status(*name, ServingStatus::NotServing)
+                .await;
         }
         let _ = shutdown_tx.send(true);
         let _ = stop_tx.send(());
@@ -235,11 +303,15 @@ pub async fn start(
         }
         match drained {
             Ok(r) => {
-                r.map_err(|e| anyhow::anyhow!("server task: {e}"))?.map_err(|e| anyhow::anyhow!("server: {e}"))?;
+                r.map_err(|e| anyhow::anyhow!("server task: {e}"))?
+                    .map_err(|e| anyhow::anyhow!("server: {e}"))?;
                 tracing::info!("shutdown complete");
             }
             Err(_) => {
-                tracing::warn!(deadline_ms = deadline.as_millis() as u64, "shutdown deadline exceeded; aborting open requests");
+                tracing::warn!(
+                    deadline_ms = deadline.as_millis() as u64,
+                    "shutdown deadline exceeded; aborting open requests"
+                );
                 server.abort();
             }
         }

@@ -37,7 +37,9 @@ static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 /// The process-wide Prometheus recorder (installed on first use).
 pub fn prometheus() -> &'static PrometheusHandle {
     HANDLE.get_or_init(|| {
-        let latency = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+        let latency = [
+            0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+        ];
         let builder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Full("hh_rpc_duration_seconds".into()), &latency)
             .and_then(|b| {
@@ -55,7 +57,10 @@ pub fn prometheus() -> &'static PrometheusHandle {
 }
 
 /// Serves `GET /metrics` on `listener` until `shutdown` resolves.
-pub async fn serve_metrics(listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) {
+pub async fn serve_metrics(
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
     let handle = prometheus().clone();
     let app = axum::Router::new().route(
         "/metrics",
@@ -64,7 +69,10 @@ pub async fn serve_metrics(listener: TcpListener, shutdown: impl std::future::Fu
             async move { handle.render() }
         }),
     );
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
         tracing::warn!(error = %e, "metrics endpoint stopped");
     }
 }

@@ -24,7 +24,10 @@ async fn health_reflection_and_metrics_are_served() {
         .expect("health is open without a token")
         .into_inner()
         .status;
-    assert_eq!(status, tonic_health::pb::health_check_response::ServingStatus::Serving as i32);
+    assert_eq!(
+        status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
 
     // Reflection v1alpha (grpcurl 1.8) lists our services and health.
     use tonic_reflection::pb::v1alpha::server_reflection_client::ServerReflectionClient;
@@ -45,8 +48,15 @@ async fn health_reflection_and_metrics_are_served() {
         panic!("unexpected reflection answer");
     };
     let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
-    for want in ["holdhunter.v1.JobService", "holdhunter.v1.TelephonyIngestService", "grpc.health.v1.Health"] {
-        assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");
+    for want in [
+        "holdhunter.v1.JobService",
+        "holdhunter.v1.TelephonyIngestService",
+        "grpc.health.v1.Health",
+    ] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "{want} missing from {names:?}"
+        );
     }
 
     // Metrics endpoint renders after an RPC.
@@ -62,10 +72,18 @@ async fn reqwest_get(url: &str) -> String {
     // Plain HTTP/1.1 GET over a TcpStream (no extra HTTP client dependency).
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let u: url::Url = url.parse().unwrap();
-    let mut s = tokio::net::TcpStream::connect((u.host_str().unwrap(), u.port().unwrap())).await.unwrap();
-    s.write_all(format!("GET {} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", u.path()).as_bytes())
+    let mut s = tokio::net::TcpStream::connect((u.host_str().unwrap(), u.port().unwrap()))
         .await
         .unwrap();
+    s.write_all(
+        format!(
+            "GET {} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            u.path()
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).await.unwrap();
     out
@@ -88,32 +106,56 @@ async fn public_and_ingest_tokens_are_separate() {
 
     // Wrong token.
     let mut req = tonic::Request::new(pb::ListJobsRequest::default());
-    req.metadata_mut().insert("authorization", "Bearer wrong-token".parse().unwrap());
-    assert_eq!(jobs.list_jobs(req).await.unwrap_err().code(), Code::Unauthenticated);
+    req.metadata_mut()
+        .insert("authorization", "Bearer wrong-token".parse().unwrap());
+    assert_eq!(
+        jobs.list_jobs(req).await.unwrap_err().code(),
+        Code::Unauthenticated
+    );
 
     // The ingest token does not open public services...
     let mut req = tonic::Request::new(pb::ListJobsRequest::default());
-    req.metadata_mut().insert("authorization", format!("Bearer {INGEST_TOKEN}").parse().unwrap());
-    assert_eq!(jobs.list_jobs(req).await.unwrap_err().code(), Code::Unauthenticated);
+    req.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {INGEST_TOKEN}").parse().unwrap(),
+    );
+    assert_eq!(
+        jobs.list_jobs(req).await.unwrap_err().code(),
+        Code::Unauthenticated
+    );
 
     // ...and the public token does not open ingest.
-    let mut ingest = pb::telephony_ingest_service_client::TelephonyIngestServiceClient::new(ch.clone());
+    let mut ingest =
+        pb::telephony_ingest_service_client::TelephonyIngestServiceClient::new(ch.clone());
     let event = pb::TelephonySessionEvent {
         telephony_session_id: "s-unknown".into(),
         sequence: 2,
         ..Default::default()
     };
     let err = ingest
-        .ingest_telephony_events(authed(pb::IngestTelephonyEventsRequest { events: vec![event.clone()] }))
+        .ingest_telephony_events(authed(pb::IngestTelephonyEventsRequest {
+            events: vec![event.clone()],
+        }))
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::Unauthenticated);
 
     // The right tokens work.
-    jobs.list_jobs(authed(pb::ListJobsRequest::default())).await.unwrap();
-    let mut req = tonic::Request::new(pb::IngestTelephonyEventsRequest { events: vec![event] });
-    req.metadata_mut().insert("authorization", format!("Bearer {INGEST_TOKEN}").parse().unwrap());
-    let out = ingest.ingest_telephony_events(req).await.unwrap().into_inner();
+    jobs.list_jobs(authed(pb::ListJobsRequest::default()))
+        .await
+        .unwrap();
+    let mut req = tonic::Request::new(pb::IngestTelephonyEventsRequest {
+        events: vec![event],
+    });
+    req.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {INGEST_TOKEN}").parse().unwrap(),
+    );
+    let out = ingest
+        .ingest_telephony_events(req)
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!((out.accepted, out.unmatched), (1, 1));
 }
 
@@ -123,66 +165,157 @@ async fn start_job_validation_codes_and_reasons() {
     let server = stack.server().await;
     let mut jobs = server.jobs().await;
 
-    let expect = |r: Result<tonic::Response<pb::StartJobResponse>, tonic::Status>, code: Code, why: &str| {
-        let err = r.expect_err("must fail");
-        assert_eq!(err.code(), code, "{err:?}");
-        assert_eq!(reason(&err), why, "{err:?}");
-    };
+    let expect =
+        |r: Result<tonic::Response<pb::StartJobResponse>, tonic::Status>, code: Code, why: &str| {
+            let err = r.expect_err("must fail");
+            assert_eq!(err.code(), code, "{err:?}");
+            assert_eq!(reason(&err), why, "{err:?}");
+        };
 
-    expect(jobs.start_job(authed(start_request("irs-pps", 101))).await, Code::InvalidArgument, "INVALID_ARGUMENT");
+    expect(
+        jobs.start_job(authed(start_request("irs-pps", 101))).await,
+        Code::InvalidArgument,
+        "INVALID_ARGUMENT",
+    );
     // The BadRequest detail names the field.
-    let err = jobs.start_job(authed(start_request("irs-pps", 101))).await.unwrap_err();
+    let err = jobs
+        .start_job(authed(start_request("irs-pps", 101)))
+        .await
+        .unwrap_err();
     use tonic_types::StatusExt;
     let details = err.get_error_details();
-    assert_eq!(details.bad_request().unwrap().field_violations[0].field, "line_count");
+    assert_eq!(
+        details.bad_request().unwrap().field_violations[0].field,
+        "line_count"
+    );
     assert_eq!(details.error_info().unwrap().domain, "holdhunter.v1");
 
-    expect(jobs.start_job(authed(start_request("", 2))).await, Code::InvalidArgument, "INVALID_ARGUMENT");
-    expect(jobs.start_job(authed(start_request("no-such-place", 2))).await, Code::NotFound, "DESTINATION_NOT_FOUND");
+    expect(
+        jobs.start_job(authed(start_request("", 2))).await,
+        Code::InvalidArgument,
+        "INVALID_ARGUMENT",
+    );
+    expect(
+        jobs.start_job(authed(start_request("no-such-place", 2)))
+            .await,
+        Code::NotFound,
+        "DESTINATION_NOT_FOUND",
+    );
     let mut req = start_request("irs-pps", 2);
     req.queue_id = "no-such-queue".into();
-    expect(jobs.start_job(authed(req)).await, Code::NotFound, "QUEUE_NOT_FOUND");
+    expect(
+        jobs.start_job(authed(req)).await,
+        Code::NotFound,
+        "QUEUE_NOT_FOUND",
+    );
     let mut req = start_request("irs-pps", 2);
     req.max_transfers = 3;
-    expect(jobs.start_job(authed(req)).await, Code::InvalidArgument, "INVALID_ARGUMENT");
+    expect(
+        jobs.start_job(authed(req)).await,
+        Code::InvalidArgument,
+        "INVALID_ARGUMENT",
+    );
     let mut req = start_request("irs-pps", 2);
-    req.max_duration = Some(prost_types::Duration { seconds: 5, nanos: 0 });
-    expect(jobs.start_job(authed(req)).await, Code::InvalidArgument, "INVALID_ARGUMENT");
+    req.max_duration = Some(prost_types::Duration {
+        seconds: 5,
+        nanos: 0,
+    });
+    expect(
+        jobs.start_job(authed(req)).await,
+        Code::InvalidArgument,
+        "INVALID_ARGUMENT",
+    );
     let mut req = start_request("irs-pps", 0);
     req.pool = "a".into();
     req.line_ids = vec!["x".into()];
-    expect(jobs.start_job(authed(req)).await, Code::InvalidArgument, "INVALID_ARGUMENT");
+    expect(
+        jobs.start_job(authed(req)).await,
+        Code::InvalidArgument,
+        "INVALID_ARGUMENT",
+    );
 
     // 12 lines exist: 13 is more than free.
-    expect(jobs.start_job(authed(start_request("irs-pps", 13))).await, Code::FailedPrecondition, "LINES_UNAVAILABLE");
+    expect(
+        jobs.start_job(authed(start_request("irs-pps", 13))).await,
+        Code::FailedPrecondition,
+        "LINES_UNAVAILABLE",
+    );
     let mut req = start_request("irs-pps", 0);
     req.line_ids = vec!["no-such-device".into()];
-    expect(jobs.start_job(authed(req)).await, Code::NotFound, "LINE_NOT_FOUND");
+    expect(
+        jobs.start_job(authed(req)).await,
+        Code::NotFound,
+        "LINE_NOT_FOUND",
+    );
 
     // A job on 10 lines leaves 2: 3 are unavailable, and its lines are in use.
-    let job = jobs.start_job(authed(start_request("irs-pps", 10))).await.unwrap().into_inner().job.unwrap();
+    let job = jobs
+        .start_job(authed(start_request("irs-pps", 10)))
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
     assert_eq!(job.legs.len(), 10);
-    expect(jobs.start_job(authed(start_request("irs-pps", 3))).await, Code::FailedPrecondition, "LINES_UNAVAILABLE");
+    expect(
+        jobs.start_job(authed(start_request("irs-pps", 3))).await,
+        Code::FailedPrecondition,
+        "LINES_UNAVAILABLE",
+    );
     let mut req = start_request("irs-pps", 0);
     req.line_ids = vec![job.legs[0].line_id.clone()];
-    expect(jobs.start_job(authed(req)).await, Code::FailedPrecondition, "LINE_IN_USE");
+    expect(
+        jobs.start_job(authed(req)).await,
+        Code::FailedPrecondition,
+        "LINE_IN_USE",
+    );
 
     // line_count 0 means the default (6) — but only 2 are free.
-    expect(jobs.start_job(authed(start_request("irs-pps", 0))).await, Code::FailedPrecondition, "LINES_UNAVAILABLE");
+    expect(
+        jobs.start_job(authed(start_request("irs-pps", 0))).await,
+        Code::FailedPrecondition,
+        "LINES_UNAVAILABLE",
+    );
 
     // Stop frees the lines; then 0 → 6 legs works; idempotent request ids return the same job.
-    jobs.stop_job(authed(pb::StopJobRequest { job_id: job.job_id.clone() })).await.unwrap();
+    jobs.stop_job(authed(pb::StopJobRequest {
+        job_id: job.job_id.clone(),
+    }))
+    .await
+    .unwrap();
     let mut req = start_request("irs-pps", 0);
     req.request_id = "test-request-1".into();
-    let a = jobs.start_job(authed(req.clone())).await.unwrap().into_inner().job.unwrap();
+    let a = jobs
+        .start_job(authed(req.clone()))
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
     assert_eq!(a.legs.len(), 6);
-    let b = jobs.start_job(authed(req)).await.unwrap().into_inner().job.unwrap();
+    let b = jobs
+        .start_job(authed(req))
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
     assert_eq!(a.job_id, b.job_id);
 
     // Unknown job.
-    let err = jobs.get_job(authed(pb::GetJobRequest { job_id: "job_nope".into() })).await.unwrap_err();
-    assert_eq!((err.code(), reason(&err).as_str()), (Code::NotFound, "JOB_NOT_FOUND"));
-    jobs.stop_job(authed(pb::StopJobRequest { job_id: a.job_id })).await.unwrap();
+    let err = jobs
+        .get_job(authed(pb::GetJobRequest {
+            job_id: "job_nope".into(),
+        }))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), reason(&err).as_str()),
+        (Code::NotFound, "JOB_NOT_FOUND")
+    );
+    jobs.stop_job(authed(pb::StopJobRequest { job_id: a.job_id }))
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -192,9 +325,16 @@ async fn redis_unreachable_is_a_one_line_error() {
     let mut cfg = server_config(sim.base_url(), &format!("redis://127.0.0.1:{port}/"), None);
     cfg.redis.connect_timeout_ms = 1_000;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let err = hold_hunter_server::run(cfg, listener, std::future::pending()).await.unwrap_err();
+    let err = hold_hunter_server::run(cfg, listener, std::future::pending())
+        .await
+        .unwrap_err();
     let msg = err.to_string();
-    assert!(msg.starts_with(&format!("redis unreachable at redis://127.0.0.1:{port}/: start redis-server or set HH_REDIS_URL")), "{msg}");
+    assert!(
+        msg.starts_with(&format!(
+            "redis unreachable at redis://127.0.0.1:{port}/: start redis-server or set HH_REDIS_URL"
+        )),
+        "{msg}"
+    );
     assert!(!msg.contains('\n'));
 }
 
@@ -210,6 +350,9 @@ async fn config_requires_tokens_unless_auth_disabled() {
     assert!(cfg.validate_static().is_err());
     // Secrets never show in Debug / serialized config.
     let shown = format!("{:?} {}", cfg, serde_json::to_string(&cfg).unwrap());
-    assert!(!shown.contains("sim-client-secret") && !shown.contains("sim-jwt-assertion"), "{shown}");
+    assert!(
+        !shown.contains("sim-client-secret") && !shown.contains("sim-jwt-assertion"),
+        "{shown}"
+    );
     let _ = Duration::from_secs(1);
 }

@@ -34,7 +34,10 @@ async fn six_legs_hold_then_confirm_live_transfers_one_and_hangs_up_five() {
 
     // Watch from the start.
     let mut watch = jobs
-        .watch_job(authed(pb::WatchJobRequest { job_id: job.job_id.clone(), resume_token: String::new() }))
+        .watch_job(authed(pb::WatchJobRequest {
+            job_id: job.job_id.clone(),
+            resume_token: String::new(),
+        }))
         .await
         .unwrap()
         .into_inner();
@@ -53,7 +56,10 @@ async fn six_legs_hold_then_confirm_live_transfers_one_and_hangs_up_five() {
     }
     let winner = held.legs[2].clone();
     let confirmed = jobs
-        .confirm_live(authed(pb::ConfirmLiveRequest { job_id: job.job_id.clone(), leg_id: winner.leg_id.clone() }))
+        .confirm_live(authed(pb::ConfirmLiveRequest {
+            job_id: job.job_id.clone(),
+            leg_id: winner.leg_id.clone(),
+        }))
         .await
         .unwrap()
         .into_inner()
@@ -61,7 +67,13 @@ async fn six_legs_hold_then_confirm_live_transfers_one_and_hangs_up_five() {
         .unwrap();
     assert!(confirmed.state >= pb::LegState::Live as i32);
 
-    let done = wait_job(&ch, &job.job_id, "job transferred", |j| j.state == pb::JobState::Transferred as i32 && j.legs.iter().all(|l| l.state >= pb::LegState::Transferred as i32)).await;
+    let done = wait_job(&ch, &job.job_id, "job transferred", |j| {
+        j.state == pb::JobState::Transferred as i32
+            && j.legs
+                .iter()
+                .all(|l| l.state >= pb::LegState::Transferred as i32)
+    })
+    .await;
     assert_eq!(done.transfers, 1);
     assert_eq!(done.winner_leg_ids, vec![winner.leg_id.clone()]);
     for leg in &done.legs {
@@ -76,25 +88,62 @@ async fn six_legs_hold_then_confirm_live_transfers_one_and_hangs_up_five() {
     // Ground truth: the winner's call went to the queue, the other five were hung up.
     let queue_ext = {
         let mut q = pb::queue_service_client::QueueServiceClient::new(ch.clone());
-        let queues = q.list_queues(authed(pb::ListQueuesRequest {})).await.unwrap().into_inner().queues;
-        queues.into_iter().find(|q| q.is_default).unwrap().extension_number
+        let queues = q
+            .list_queues(authed(pb::ListQueuesRequest {}))
+            .await
+            .unwrap()
+            .into_inner()
+            .queues;
+        queues
+            .into_iter()
+            .find(|q| q.is_default)
+            .unwrap()
+            .extension_number
     };
     let truth = stack.sim.call(&winner.telephony_session_id).unwrap();
-    assert_eq!(truth.transfer_target.as_deref().map(|t| t.contains(&queue_ext)), Some(true), "{truth:?}");
-    wait_for("losers hung up in the sim", Duration::from_secs(10), || async {
-        done.legs
-            .iter()
-            .filter(|l| l.leg_id != winner.leg_id)
-            .all(|l| stack.sim.call(&l.telephony_session_id).map(|t| t.ended_at.is_some()).unwrap_or(false))
-            .then_some(())
-    })
+    assert_eq!(
+        truth
+            .transfer_target
+            .as_deref()
+            .map(|t| t.contains(&queue_ext)),
+        Some(true),
+        "{truth:?}"
+    );
+    wait_for(
+        "losers hung up in the sim",
+        Duration::from_secs(10),
+        || async {
+            done.legs
+                .iter()
+                .filter(|l| l.leg_id != winner.leg_id)
+                .all(|l| {
+                    stack
+                        .sim
+                        .call(&l.telephony_session_id)
+                        .map(|t| t.ended_at.is_some())
+                        .unwrap_or(false)
+                })
+                .then_some(())
+        },
+    )
     .await;
-    assert_eq!(stack.sim.calls().iter().filter(|c| c.transfer_requested_at.is_some()).count(), 1);
+    assert_eq!(
+        stack
+            .sim
+            .calls()
+            .iter()
+            .filter(|c| c.transfer_requested_at.is_some())
+            .count(),
+        1
+    );
 
     // Lines freed.
     let mut lines = pb::line_service_client::LineServiceClient::new(ch.clone());
     let free = lines
-        .list_lines(authed(pb::ListLinesRequest { free_only: true, ..Default::default() }))
+        .list_lines(authed(pb::ListLinesRequest {
+            free_only: true,
+            ..Default::default()
+        }))
         .await
         .unwrap()
         .into_inner()
@@ -102,27 +151,65 @@ async fn six_legs_hold_then_confirm_live_transfers_one_and_hangs_up_five() {
     assert_eq!(free.len(), 12);
 
     // WatchJob: snapshot first, dialing and hold deltas, transfer, ends after the terminal event.
-    let messages = tokio::time::timeout(Duration::from_secs(10), watcher).await.expect("watch ended").unwrap();
+    let messages = tokio::time::timeout(Duration::from_secs(10), watcher)
+        .await
+        .expect("watch ended")
+        .unwrap();
     assert!(matches!(messages[0].payload, Some(Payload::Snapshot(_))));
-    let events: Vec<&pb::JobEvent> = messages.iter().filter_map(|m| match &m.payload {
-        Some(Payload::Event(e)) => Some(e),
-        _ => None,
-    }).collect();
-    let saw = |s: pb::LegState| events.iter().any(|e| e.leg.as_ref().map(|l| l.state == s as i32).unwrap_or(false));
-    for s in [pb::LegState::Dialing, pb::LegState::Hold, pb::LegState::Transferring] {
-        assert!(saw(s), "no {s:?} event in {:?}", events.iter().map(|e| (e.kind, e.leg.as_ref().map(|l| (l.leg_id.clone(), l.state)))).collect::<Vec<_>>());
+    let events: Vec<&pb::JobEvent> = messages
+        .iter()
+        .filter_map(|m| match &m.payload {
+            Some(Payload::Event(e)) => Some(e),
+            _ => None,
+        })
+        .collect();
+    let saw = |s: pb::LegState| {
+        events
+            .iter()
+            .any(|e| e.leg.as_ref().map(|l| l.state == s as i32).unwrap_or(false))
+    };
+    for s in [
+        pb::LegState::Dialing,
+        pb::LegState::Hold,
+        pb::LegState::Transferring,
+    ] {
+        assert!(
+            saw(s),
+            "no {s:?} event in {:?}",
+            events
+                .iter()
+                .map(|e| (e.kind, e.leg.as_ref().map(|l| (l.leg_id.clone(), l.state))))
+                .collect::<Vec<_>>()
+        );
     }
-    assert!(events.iter().any(|e| e.kind == pb::JobEventKind::TransferRequested as i32));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == pb::JobEventKind::TransferRequested as i32)
+    );
     let last = events.last().unwrap();
-    assert_eq!((last.kind, last.job_state), (pb::JobEventKind::JobState as i32, pb::JobState::Transferred as i32));
+    assert_eq!(
+        (last.kind, last.job_state),
+        (
+            pb::JobEventKind::JobState as i32,
+            pb::JobState::Transferred as i32
+        )
+    );
     // Tokens strictly increase.
-    let tokens: Vec<&str> = messages.iter().skip(1).map(|m| m.resume_token.as_str()).collect();
+    let tokens: Vec<&str> = messages
+        .iter()
+        .skip(1)
+        .map(|m| m.resume_token.as_str())
+        .collect();
     assert!(tokens.windows(2).all(|w| parse(w[0]) < parse(w[1])));
 
     // Resuming from the middle replays exactly the rest.
     let mid = messages.len() / 2;
     let mut resumed = jobs
-        .watch_job(authed(pb::WatchJobRequest { job_id: job.job_id.clone(), resume_token: messages[mid].resume_token.clone() }))
+        .watch_job(authed(pb::WatchJobRequest {
+            job_id: job.job_id.clone(),
+            resume_token: messages[mid].resume_token.clone(),
+        }))
         .await
         .unwrap()
         .into_inner();
@@ -130,7 +217,10 @@ async fn six_legs_hold_then_confirm_live_transfers_one_and_hangs_up_five() {
     while let Some(m) = resumed.message().await.unwrap() {
         rest.push(m.resume_token);
     }
-    let expected: Vec<String> = messages[mid + 1..].iter().map(|m| m.resume_token.clone()).collect();
+    let expected: Vec<String> = messages[mid + 1..]
+        .iter()
+        .map(|m| m.resume_token.clone())
+        .collect();
     assert_eq!(rest, expected);
     server.stop().await;
 }
@@ -156,16 +246,37 @@ async fn exactly_one_winner_when_every_leg_turns_live_on_two_replicas() {
     let held = wait_legs(&cha, &job.job_id, "all legs on hold", legs_on_hold).await;
     let confirms = held.legs.iter().enumerate().map(|(i, leg)| {
         let ch = if i % 2 == 0 { cha.clone() } else { chb.clone() };
-        let req = pb::ConfirmLiveRequest { job_id: job.job_id.clone(), leg_id: leg.leg_id.clone() };
+        let req = pb::ConfirmLiveRequest {
+            job_id: job.job_id.clone(),
+            leg_id: leg.leg_id.clone(),
+        };
         async move { JobServiceClient::new(ch).confirm_live(authed(req)).await }
     });
     let _ = futures::future::join_all(confirms).await;
-    let done = wait_job(&chb, &job.job_id, "job transferred", |j| j.state == pb::JobState::Transferred as i32 && j.legs.iter().all(|l| l.state >= pb::LegState::Transferred as i32)).await;
-    let transferred: Vec<_> = done.legs.iter().filter(|l| is_state(l, pb::LegState::Transferred)).collect();
+    let done = wait_job(&chb, &job.job_id, "job transferred", |j| {
+        j.state == pb::JobState::Transferred as i32
+            && j.legs
+                .iter()
+                .all(|l| l.state >= pb::LegState::Transferred as i32)
+    })
+    .await;
+    let transferred: Vec<_> = done
+        .legs
+        .iter()
+        .filter(|l| is_state(l, pb::LegState::Transferred))
+        .collect();
     assert_eq!(transferred.len(), 1, "{done:?}");
     assert_eq!(done.transfers, 1);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(stack.sim.calls().iter().filter(|c| c.transfer_requested_at.is_some()).count(), 1);
+    assert_eq!(
+        stack
+            .sim
+            .calls()
+            .iter()
+            .filter(|c| c.transfer_requested_at.is_some())
+            .count(),
+        1
+    );
     a.stop().await;
     b.stop().await;
 }
@@ -186,9 +297,13 @@ async fn duplicate_and_out_of_order_events_are_harmless() {
         .into_inner()
         .job
         .unwrap();
-    let dialing = wait_legs(&ch, &job.job_id, "session recorded", |l| !l.telephony_session_id.is_empty()).await;
+    let dialing = wait_legs(&ch, &job.job_id, "session recorded", |l| {
+        !l.telephony_session_id.is_empty()
+    })
+    .await;
     let session = dialing.legs[0].telephony_session_id.clone();
-    let mut ingest = pb::telephony_ingest_service_client::TelephonyIngestServiceClient::new(ch.clone());
+    let mut ingest =
+        pb::telephony_ingest_service_client::TelephonyIngestServiceClient::new(ch.clone());
     let callee = |seq: i64, code: &str, reason: &str| pb::TelephonySessionEvent {
         telephony_session_id: session.clone(),
         sequence: seq,
@@ -205,22 +320,51 @@ async fn duplicate_and_out_of_order_events_are_harmless() {
         let mut ingest = ingest.clone();
         async move {
             let mut req = tonic::Request::new(pb::IngestTelephonyEventsRequest { events });
-            req.metadata_mut().insert("authorization", format!("Bearer {INGEST_TOKEN}").parse().unwrap());
-            ingest.ingest_telephony_events(req).await.unwrap().into_inner()
+            req.metadata_mut().insert(
+                "authorization",
+                format!("Bearer {INGEST_TOKEN}").parse().unwrap(),
+            );
+            ingest
+                .ingest_telephony_events(req)
+                .await
+                .unwrap()
+                .into_inner()
         }
     };
-    let out = send(vec![callee(1_000_006, "Answered", ""), callee(1_000_006, "Answered", "")]).await;
+    let out = send(vec![
+        callee(1_000_006, "Answered", ""),
+        callee(1_000_006, "Answered", ""),
+    ])
+    .await;
     assert_eq!((out.accepted, out.unmatched), (2, 0));
     let ivr = get_job(&server, &job.job_id).await;
-    assert!(is_state(&ivr.legs[0], pb::LegState::Ivr), "{:?}", ivr.legs[0]);
+    assert!(
+        is_state(&ivr.legs[0], pb::LegState::Ivr),
+        "{:?}",
+        ivr.legs[0]
+    );
     // Older events arriving late are dropped: this would otherwise end the leg NO_ANSWER.
-    send(vec![callee(1_000_003, "Disconnected", "NoAnswer"), callee(1_000_004, "Proceeding", "")]).await;
+    send(vec![
+        callee(1_000_003, "Disconnected", "NoAnswer"),
+        callee(1_000_004, "Proceeding", ""),
+    ])
+    .await;
     let still = get_job(&server, &job.job_id).await;
-    assert!(is_state(&still.legs[0], pb::LegState::Ivr), "{:?}", still.legs[0]);
+    assert!(
+        is_state(&still.legs[0], pb::LegState::Ivr),
+        "{:?}",
+        still.legs[0]
+    );
     // A newer one applies.
     send(vec![callee(1_000_009, "Disconnected", "")]).await;
-    let ended = wait_job(&ch, &job.job_id, "job exhausted", |j| j.state == pb::JobState::Exhausted as i32).await;
-    assert_eq!(ended.legs[0].end_reason, pb::LegEndReason::RemoteHangup as i32);
+    let ended = wait_job(&ch, &job.job_id, "job exhausted", |j| {
+        j.state == pb::JobState::Exhausted as i32
+    })
+    .await;
+    assert_eq!(
+        ended.legs[0].end_reason,
+        pb::LegEndReason::RemoteHangup as i32
+    );
     let _ = ingest.clone();
     server.stop().await;
 }
@@ -229,7 +373,10 @@ async fn duplicate_and_out_of_order_events_are_harmless() {
 async fn lost_webhooks_are_recovered_by_reconciliation() {
     let stack = Stack::start().await;
     stack.sim.set_webhook_faults(
-        ringcentral_sim::config::WebhookFaults { drop_probability: 1.0, ..Default::default() },
+        ringcentral_sim::config::WebhookFaults {
+            drop_probability: 1.0,
+            ..Default::default()
+        },
         Some(7),
     );
     let server = stack.server().await;
@@ -241,13 +388,32 @@ async fn lost_webhooks_are_recovered_by_reconciliation() {
         .into_inner()
         .job
         .unwrap();
-    let held = wait_legs(&ch, &job.job_id, "legs on hold via GET session", legs_on_hold).await;
+    let held = wait_legs(
+        &ch,
+        &job.job_id,
+        "legs on hold via GET session",
+        legs_on_hold,
+    )
+    .await;
     JobServiceClient::new(ch.clone())
-        .confirm_live(authed(pb::ConfirmLiveRequest { job_id: job.job_id.clone(), leg_id: held.legs[0].leg_id.clone() }))
+        .confirm_live(authed(pb::ConfirmLiveRequest {
+            job_id: job.job_id.clone(),
+            leg_id: held.legs[0].leg_id.clone(),
+        }))
         .await
         .unwrap();
-    wait_job(&ch, &job.job_id, "job transferred", |j| j.state == pb::JobState::Transferred as i32).await;
-    assert!(stack.sim.deliveries().iter().all(|d| format!("{d:?}").contains("ropped")), "every delivery dropped");
+    wait_job(&ch, &job.job_id, "job transferred", |j| {
+        j.state == pb::JobState::Transferred as i32
+    })
+    .await;
+    assert!(
+        stack
+            .sim
+            .deliveries()
+            .iter()
+            .all(|d| format!("{d:?}").contains("ropped")),
+        "every delivery dropped"
+    );
     server.stop().await;
 }
 
@@ -268,19 +434,38 @@ async fn kill_9_mid_hunt_then_restart_resumes_without_double_dial() {
     // Stagger 400 ms: kill while some legs are still queued and others dialed.
     wait_for("two legs dialed", Duration::from_secs(20), || async {
         let j = get_job_on(first.channel().await, &job.job_id).await;
-        (j.legs.iter().filter(|l| !l.telephony_session_id.is_empty()).count() >= 2).then_some(())
+        (j.legs
+            .iter()
+            .filter(|l| !l.telephony_session_id.is_empty())
+            .count()
+            >= 2)
+            .then_some(())
     })
     .await;
     first.kill9();
     let second = ServerProcess::start(&stack).await;
     let ch = second.channel().await;
-    let held = wait_legs(&ch, &job.job_id, "all legs on hold after restart", |l| is_state(l, pb::LegState::Hold) || is_state(l, pb::LegState::Ended)).await;
-    let live = held.legs.iter().find(|l| is_state(l, pb::LegState::Hold)).expect("a leg on hold").clone();
+    let held = wait_legs(&ch, &job.job_id, "all legs on hold after restart", |l| {
+        is_state(l, pb::LegState::Hold) || is_state(l, pb::LegState::Ended)
+    })
+    .await;
+    let live = held
+        .legs
+        .iter()
+        .find(|l| is_state(l, pb::LegState::Hold))
+        .expect("a leg on hold")
+        .clone();
     JobServiceClient::new(ch.clone())
-        .confirm_live(authed(pb::ConfirmLiveRequest { job_id: job.job_id.clone(), leg_id: live.leg_id.clone() }))
+        .confirm_live(authed(pb::ConfirmLiveRequest {
+            job_id: job.job_id.clone(),
+            leg_id: live.leg_id.clone(),
+        }))
         .await
         .unwrap();
-    let done = wait_job(&ch, &job.job_id, "job transferred", |j| j.state == pb::JobState::Transferred as i32).await;
+    let done = wait_job(&ch, &job.job_id, "job transferred", |j| {
+        j.state == pb::JobState::Transferred as i32
+    })
+    .await;
     assert_eq!(done.transfers, 1);
     // No line dialed twice.
     let mut per_device: HashMap<String, usize> = HashMap::new();
@@ -289,5 +474,13 @@ async fn kill_9_mid_hunt_then_restart_resumes_without_double_dial() {
     }
     assert!(per_device.values().all(|n| *n == 1), "{per_device:?}");
     assert_eq!(per_device.len(), 6);
-    assert_eq!(stack.sim.calls().iter().filter(|c| c.transfer_requested_at.is_some()).count(), 1);
+    assert_eq!(
+        stack
+            .sim
+            .calls()
+            .iter()
+            .filter(|c| c.transfer_requested_at.is_some())
+            .count(),
+        1
+    );
 }

@@ -100,7 +100,11 @@ fn destination_text(d: &pb::Destination) -> String {
     if d.closed_on_us_federal_holidays {
         out.push_str("  closed on US federal holidays\n");
     }
-    let steps = d.ivr_plan.as_ref().map(|p| p.steps.as_slice()).unwrap_or(&[]);
+    let steps = d
+        .ivr_plan
+        .as_ref()
+        .map(|p| p.steps.as_slice())
+        .unwrap_or(&[]);
     if !steps.is_empty() {
         out.push_str("Phone menu:\n");
         let rows: Vec<Vec<String>> = steps
@@ -110,7 +114,11 @@ fn destination_text(d: &pb::Destination) -> String {
                 vec![
                     (i + 1).to_string(),
                     s.prompt.clone(),
-                    if s.digits.is_empty() { "(wait)".into() } else { s.digits.clone() },
+                    if s.digits.is_empty() {
+                        "(wait)".into()
+                    } else {
+                        s.digits.clone()
+                    },
                     text::truncate(&s.expect, 40),
                 ]
             })

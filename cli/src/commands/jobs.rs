@@ -9,7 +9,11 @@ use crate::exit::CliError;
 use crate::render::{emit, json, text};
 
 /// `hh start`: returns the started job.
-pub async fn start(conn: &Connection, args: &StartArgs, format: OutputFormat) -> Result<pb::Job, CliError> {
+pub async fn start(
+    conn: &Connection,
+    args: &StartArgs,
+    format: OutputFormat,
+) -> Result<pb::Job, CliError> {
     let request = start_request(args);
     let job = conn
         .jobs()
@@ -20,19 +24,30 @@ pub async fn start(conn: &Connection, args: &StartArgs, format: OutputFormat) ->
         .job
         .unwrap_or_default();
     if !args.watch {
-        emit(format, || json::job(&job), || {
-            format!(
-                "Started {} on {} ({}) with {} lines; queue {}.\nFollow it: hh watch {}\n",
-                job.job_id,
-                job.destination_id,
-                job.destination_number,
-                job.line_count,
-                if job.queue_id.is_empty() { "-" } else { &job.queue_id },
-                job.job_id
-            )
-        });
+        emit(
+            format,
+            || json::job(&job),
+            || {
+                format!(
+                    "Started {} on {} ({}) with {} lines; queue {}.\nFollow it: hh watch {}\n",
+                    job.job_id,
+                    job.destination_id,
+                    job.destination_number,
+                    job.line_count,
+                    if job.queue_id.is_empty() {
+                        "-"
+                    } else {
+                        &job.queue_id
+                    },
+                    job.job_id
+                )
+            },
+        );
     } else if format == OutputFormat::Table {
-        eprintln!("Started {}; watching (Ctrl-C stops watching, not the job).", job.job_id);
+        eprintln!(
+            "Started {}; watching (Ctrl-C stops watching, not the job).",
+            job.job_id
+        );
     }
     Ok(job)
 }
@@ -76,7 +91,11 @@ pub async fn fetch(conn: &Connection, job_id: &str) -> Result<pb::Job, CliError>
 }
 
 /// `hh list`.
-pub async fn list(conn: &Connection, args: &ListArgs, format: OutputFormat) -> Result<(), CliError> {
+pub async fn list(
+    conn: &Connection,
+    args: &ListArgs,
+    format: OutputFormat,
+) -> Result<(), CliError> {
     let states: Vec<i32> = args.state.iter().map(|s| state_value(*s) as i32).collect();
     let mut jobs = Vec::new();
     let mut page_token = String::new();
@@ -124,7 +143,15 @@ pub async fn list(conn: &Connection, args: &ListArgs, format: OutputFormat) -> R
                 })
                 .collect();
             let mut out = text::table(
-                &["JOB", "STATE", "DESTINATION", "LINES", "XFERS", "CREATED", "STATUS"],
+                &[
+                    "JOB",
+                    "STATE",
+                    "DESTINATION",
+                    "LINES",
+                    "XFERS",
+                    "CREATED",
+                    "STATUS",
+                ],
                 &rows,
             );
             if !next_page_token.is_empty() {
@@ -158,9 +185,11 @@ pub async fn stop(conn: &Connection, job_id: &str, format: OutputFormat) -> Resu
         .into_inner()
         .job
         .unwrap_or_default();
-    emit(format, || json::job(&job), || {
-        format!("{} is {}.\n", job.job_id, text::job_state(job.state))
-    });
+    emit(
+        format,
+        || json::job(&job),
+        || format!("{} is {}.\n", job.job_id, text::job_state(job.state)),
+    );
     Ok(())
 }
 
@@ -200,19 +229,23 @@ pub async fn leg_action(
     }
     .map_err(|s| conn.error(s))?
     .unwrap_or_default();
-    emit(format, || json::leg(&leg), || {
-        let verb = match action {
-            LegAction::Confirm => "confirmed live",
-            LegAction::Transfer => "transfer requested",
-            LegAction::Hangup => "hung up",
-        };
-        format!(
-            "{} {}: {verb}; now {}.\n",
-            args.job_id,
-            leg.leg_id,
-            text::leg_state(leg.state)
-        )
-    });
+    emit(
+        format,
+        || json::leg(&leg),
+        || {
+            let verb = match action {
+                LegAction::Confirm => "confirmed live",
+                LegAction::Transfer => "transfer requested",
+                LegAction::Hangup => "hung up",
+            };
+            format!(
+                "{} {}: {verb}; now {}.\n",
+                args.job_id,
+                leg.leg_id,
+                text::leg_state(leg.state)
+            )
+        },
+    );
     Ok(leg)
 }
 
@@ -232,7 +265,11 @@ pub fn job_table(job: &pb::Job) -> String {
         "Destination {} {}  queue {}  lines {}  transfers {}/{}  max {}\n",
         job.destination_id,
         job.destination_number,
-        if job.queue_id.is_empty() { "-" } else { &job.queue_id },
+        if job.queue_id.is_empty() {
+            "-"
+        } else {
+            &job.queue_id
+        },
         job.line_count,
         job.transfers,
         job.max_transfers.max(1),

@@ -9,7 +9,11 @@ use crate::exit::CliError;
 use crate::render::{emit, json, text};
 
 /// Runs one `hh lines` subcommand.
-pub async fn run(conn: &Connection, command: &LinesCommand, format: OutputFormat) -> Result<(), CliError> {
+pub async fn run(
+    conn: &Connection,
+    command: &LinesCommand,
+    format: OutputFormat,
+) -> Result<(), CliError> {
     let mut client = conn.lines();
     match command {
         LinesCommand::List(args) => {
@@ -32,13 +36,17 @@ pub async fn run(conn: &Connection, command: &LinesCommand, format: OutputFormat
                 }
                 page_token = response.next_page_token;
             }
-            emit(format, || json!({"lines": lines.iter().map(json::line).collect::<Vec<_>>()}), || {
-                if lines.is_empty() {
-                    "No lines. Read them from RingCentral: hh lines sync\n".into()
-                } else {
-                    lines_table(&lines)
-                }
-            });
+            emit(
+                format,
+                || json!({"lines": lines.iter().map(json::line).collect::<Vec<_>>()}),
+                || {
+                    if lines.is_empty() {
+                        "No lines. Read them from RingCentral: hh lines sync\n".into()
+                    } else {
+                        lines_table(&lines)
+                    }
+                },
+            );
         }
         LinesCommand::Sync => {
             let r = client
@@ -76,9 +84,11 @@ pub async fn run(conn: &Connection, command: &LinesCommand, format: OutputFormat
                 .await
                 .map_err(|s| conn.error(s))?
                 .into_inner();
-            emit(format, || json!({"lines": r.lines.iter().map(json::line).collect::<Vec<_>>()}), || {
-                lines_table(&r.lines)
-            });
+            emit(
+                format,
+                || json!({"lines": r.lines.iter().map(json::line).collect::<Vec<_>>()}),
+                || lines_table(&r.lines),
+            );
         }
         LinesCommand::Pool(args) => {
             let (pool, line_ids) = if args.clear {
@@ -100,9 +110,11 @@ pub async fn run(conn: &Connection, command: &LinesCommand, format: OutputFormat
                 .await
                 .map_err(|s| conn.error(s))?
                 .into_inner();
-            emit(format, || json!({"lines": r.lines.iter().map(json::line).collect::<Vec<_>>()}), || {
-                lines_table(&r.lines)
-            });
+            emit(
+                format,
+                || json!({"lines": r.lines.iter().map(json::line).collect::<Vec<_>>()}),
+                || lines_table(&r.lines),
+            );
         }
     }
     Ok(())
@@ -124,7 +136,15 @@ fn lines_table(lines: &[pb::Line]) -> String {
         })
         .collect();
     text::table(
-        &["LINE", "EXT", "NAME", "DEVICE", "ENABLED", "POOL", "IN USE BY"],
+        &[
+            "LINE",
+            "EXT",
+            "NAME",
+            "DEVICE",
+            "ENABLED",
+            "POOL",
+            "IN USE BY",
+        ],
         &rows,
     )
 }

@@ -9,7 +9,11 @@ use crate::exit::CliError;
 use crate::render::{emit, json, text};
 
 /// Runs one `hh queues` subcommand.
-pub async fn run(conn: &Connection, command: &QueuesCommand, format: OutputFormat) -> Result<(), CliError> {
+pub async fn run(
+    conn: &Connection,
+    command: &QueuesCommand,
+    format: OutputFormat,
+) -> Result<(), CliError> {
     let mut client = conn.queues();
     let queues = match command {
         QueuesCommand::List => {
@@ -38,32 +42,40 @@ pub async fn run(conn: &Connection, command: &QueuesCommand, format: OutputForma
                 .into_inner()
                 .queue
                 .unwrap_or_default();
-            emit(format, || json::queue(&queue), || {
-                format!(
-                    "Default queue is now {} ({} {}).\n",
-                    queue.queue_id, queue.extension_number, queue.name
-                )
-            });
+            emit(
+                format,
+                || json::queue(&queue),
+                || {
+                    format!(
+                        "Default queue is now {} ({} {}).\n",
+                        queue.queue_id, queue.extension_number, queue.name
+                    )
+                },
+            );
             return Ok(());
         }
     };
-    emit(format, || json!({"queues": queues.iter().map(json::queue).collect::<Vec<_>>()}), || {
-        if queues.is_empty() {
-            return "No call queues. Read them from RingCentral: hh queues sync\n".into();
-        }
-        let rows: Vec<Vec<String>> = queues
-            .iter()
-            .map(|q| {
-                vec![
-                    q.queue_id.clone(),
-                    q.extension_number.clone(),
-                    text::truncate(&q.name, 30),
-                    q.status.clone(),
-                    if q.is_default { "*" } else { "" }.into(),
-                ]
-            })
-            .collect();
-        text::table(&["QUEUE", "EXT", "NAME", "STATUS", "DEFAULT"], &rows)
-    });
+    emit(
+        format,
+        || json!({"queues": queues.iter().map(json::queue).collect::<Vec<_>>()}),
+        || {
+            if queues.is_empty() {
+                return "No call queues. Read them from RingCentral: hh queues sync\n".into();
+            }
+            let rows: Vec<Vec<String>> = queues
+                .iter()
+                .map(|q| {
+                    vec![
+                        q.queue_id.clone(),
+                        q.extension_number.clone(),
+                        text::truncate(&q.name, 30),
+                        q.status.clone(),
+                        if q.is_default { "*" } else { "" }.into(),
+                    ]
+                })
+                .collect();
+            text::table(&["QUEUE", "EXT", "NAME", "STATUS", "DEFAULT"], &rows)
+        },
+    );
     Ok(())
 }

@@ -26,7 +26,11 @@ pub async fn run(
             if !c.authenticated {
                 return Err(CliError::Other(anyhow::anyhow!(
                     "the server cannot authenticate with RingCentral: {}",
-                    if c.auth_error.is_empty() { "no detail" } else { &c.auth_error }
+                    if c.auth_error.is_empty() {
+                        "no detail"
+                    } else {
+                        &c.auth_error
+                    }
                 )));
             }
         }
@@ -107,7 +111,10 @@ fn check_text(c: &pb::CheckRingCentralResponse) -> String {
                 text::when(s.expires_at.as_ref())
             ));
             if !s.blacklisted_reason.is_empty() {
-                out.push_str(&format!("             blacklisted: {}\n", s.blacklisted_reason));
+                out.push_str(&format!(
+                    "             blacklisted: {}\n",
+                    s.blacklisted_reason
+                ));
             }
         }
         None => out.push_str("Webhook      no subscription\n"),

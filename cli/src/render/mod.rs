@@ -6,7 +6,11 @@ pub mod text;
 use crate::args::OutputFormat;
 
 /// Prints `value` as pretty JSON (for `-o json`) or `table` text.
-pub fn emit(format: OutputFormat, value: impl FnOnce() -> serde_json::Value, table: impl FnOnce() -> String) {
+pub fn emit(
+    format: OutputFormat,
+    value: impl FnOnce() -> serde_json::Value,
+    table: impl FnOnce() -> String,
+) {
     match format {
         OutputFormat::Json => println!(
             "{}",

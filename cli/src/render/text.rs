@@ -147,7 +147,13 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         .iter()
         .map(|r| {
             r.iter()
-                .map(|c| if c.is_empty() { "-".to_string() } else { c.clone() })
+                .map(|c| {
+                    if c.is_empty() {
+                        "-".to_string()
+                    } else {
+                        c.clone()
+                    }
+                })
                 .collect()
         })
         .collect();

@@ -250,7 +250,11 @@ async fn next_note(notes: &mut Option<mpsc::UnboundedReceiver<String>>) -> Optio
 fn is_retryable(status: &tonic::Status) -> bool {
     matches!(
         status.code(),
-        Code::Unavailable | Code::Unknown | Code::Cancelled | Code::DeadlineExceeded | Code::Internal
+        Code::Unavailable
+            | Code::Unknown
+            | Code::Cancelled
+            | Code::DeadlineExceeded
+            | Code::Internal
             | Code::Aborted
     )
 }

@@ -149,7 +149,10 @@ impl JobView {
             Link::Done => "ended".to_string(),
         };
         let Some(job) = &self.job else {
-            lines.push(text::truncate(&format!("Waiting for the job…  [{link}]"), WIDTH));
+            lines.push(text::truncate(
+                &format!("Waiting for the job…  [{link}]"),
+                WIDTH,
+            ));
             return lines;
         };
         let end = job.ended_at.as_ref().and_then(to_jiff).unwrap_or(now);
@@ -175,7 +178,11 @@ impl JobView {
                 job.line_count,
                 job.transfers,
                 job.max_transfers.max(1),
-                if job.queue_id.is_empty() { "-" } else { &job.queue_id },
+                if job.queue_id.is_empty() {
+                    "-"
+                } else {
+                    &job.queue_id
+                },
                 if job.winner_leg_ids.is_empty() {
                     "-".to_string()
                 } else {
@@ -218,7 +225,10 @@ pub fn leg_row(leg: &pb::Leg, now: jiff::Timestamp) -> String {
     let (conf, cause) = leg_cause(leg);
     let head = format!(
         "{:<7}  {:<12}  {:>8}  {:>7}  {:>4}  ",
-        text::truncate(&format!("{}{}", leg.leg_id, if leg.winner { "*" } else { "" }), 7),
+        text::truncate(
+            &format!("{}{}", leg.leg_id, if leg.winner { "*" } else { "" }),
+            7
+        ),
         text::leg_state(leg.state),
         in_state,
         hold,
@@ -330,7 +340,11 @@ fn event_line(event: &pb::JobEvent, previous_state: Option<i32>) -> String {
         (pb::JobEventKind::Detection, Some(leg)) => {
             let d = leg.detection.clone().unwrap_or_default();
             let phase = pb::DetectionPhase::try_from(d.phase)
-                .map(|p| p.as_str_name().trim_start_matches("DETECTION_PHASE_").to_string())
+                .map(|p| {
+                    p.as_str_name()
+                        .trim_start_matches("DETECTION_PHASE_")
+                        .to_string()
+                })
                 .unwrap_or_default();
             format!(
                 "{time} {leg_id:<6} detect {phase} {:.2} {}{message}",
@@ -396,8 +410,14 @@ mod tests {
         for line in &frame {
             assert!(line.chars().count() <= WIDTH, "too wide: {line}");
         }
-        assert!(frame[0].contains("HUNTING") && frame[0].contains("01:15"), "{frame:?}");
-        assert!(frame[3].starts_with("leg-1") && frame[3].contains("01:05"), "{frame:?}");
+        assert!(
+            frame[0].contains("HUNTING") && frame[0].contains("01:15"),
+            "{frame:?}"
+        );
+        assert!(
+            frame[3].starts_with("leg-1") && frame[3].contains("01:05"),
+            "{frame:?}"
+        );
         assert!(frame[3].ends_with('…'), "{}", frame[3]);
     }
 

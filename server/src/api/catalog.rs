@@ -39,7 +39,10 @@ impl CatalogApi {
             let devices = rc.list_extension_devices(&ext.id).await?;
             for device in devices {
                 seen.insert(device.id.clone());
-                let previous = existing.iter().find(|(l, _)| l.line_id == device.id).map(|(l, _)| l);
+                let previous = existing
+                    .iter()
+                    .find(|(l, _)| l.line_id == device.id)
+                    .map(|(l, _)| l);
                 let line = LineRecord {
                     line_id: device.id.clone(),
                     extension_id: ext.id.clone(),
@@ -47,7 +50,12 @@ impl CatalogApi {
                     name: ext.name.clone().unwrap_or_default(),
                     device_name: device.name.clone().unwrap_or_default(),
                     device_type: device.type_.clone().unwrap_or_default(),
-                    device_status: if device.is_online() { "Online" } else { "Offline" }.into(),
+                    device_status: if device.is_online() {
+                        "Online"
+                    } else {
+                        "Offline"
+                    }
+                    .into(),
                     phone_number: device
                         .phone_lines
                         .iter()
@@ -128,7 +136,10 @@ impl CatalogApi {
 
 #[tonic::async_trait]
 impl LineService for CatalogApi {
-    async fn list_lines(&self, req: Request<pb::ListLinesRequest>) -> Result<Response<pb::ListLinesResponse>, Status> {
+    async fn list_lines(
+        &self,
+        req: Request<pb::ListLinesRequest>,
+    ) -> Result<Response<pb::ListLinesResponse>, Status> {
         let req = req.into_inner();
         let page_size = match req.page_size {
             0 => 100,
@@ -138,7 +149,9 @@ impl LineService for CatalogApi {
         let offset: usize = if req.page_token.is_empty() {
             0
         } else {
-            req.page_token.parse().map_err(|_| Error::invalid("page_token", "malformed"))?
+            req.page_token
+                .parse()
+                .map_err(|_| Error::invalid("page_token", "malformed"))?
         };
         let all: Vec<pb::Line> = self
             .engine
@@ -146,18 +159,27 @@ impl LineService for CatalogApi {
             .lines()
             .await?
             .iter()
-            .filter(|(l, o)| (req.pool.is_empty() || l.pool == req.pool) && (!req.free_only || o.is_none()))
+            .filter(|(l, o)| {
+                (req.pool.is_empty() || l.pool == req.pool) && (!req.free_only || o.is_none())
+            })
             .map(|(l, o)| convert::line(l, o.as_deref()))
             .collect();
         let end = (offset + page_size).min(all.len());
         let lines = all.get(offset..end).map(<[_]>::to_vec).unwrap_or_default();
         Ok(Response::new(pb::ListLinesResponse {
             lines,
-            next_page_token: if end < all.len() { end.to_string() } else { String::new() },
+            next_page_token: if end < all.len() {
+                end.to_string()
+            } else {
+                String::new()
+            },
         }))
     }
 
-    async fn sync_lines(&self, _req: Request<pb::SyncLinesRequest>) -> Result<Response<pb::SyncLinesResponse>, Status> {
+    async fn sync_lines(
+        &self,
+        _req: Request<pb::SyncLinesRequest>,
+    ) -> Result<Response<pb::SyncLinesResponse>, Status> {
         let (lines, added, updated, missing) = CatalogApi::sync_lines(self).await?;
         let ids: Vec<String> = lines.iter().map(|l| l.line_id.clone()).collect();
         Ok(Response::new(pb::SyncLinesResponse {
@@ -168,48 +190,82 @@ impl LineService for CatalogApi {
         }))
     }
 
-    async fn set_lines_enabled(&self, req: Request<pb::SetLinesEnabledRequest>) -> Result<Response<pb::SetLinesEnabledResponse>, Status> {
+    async fn set_lines_enabled(
+        &self,
+        req: Request<pb::SetLinesEnabledRequest>,
+    ) -> Result<Response<pb::SetLinesEnabledResponse>, Status> {
         let req = req.into_inner();
         let mut lines = self.lines_by_id(&req.line_ids).await?;
         for l in &mut lines {
             l.enabled = req.enabled;
         }
         self.engine.store().put_lines(&lines).await?;
-        Ok(Response::new(pb::SetLinesEnabledResponse { lines: self.lines_response(&req.line_ids).await? }))
+        Ok(Response::new(pb::SetLinesEnabledResponse {
+            lines: self.lines_response(&req.line_ids).await?,
+        }))
     }
 
-    async fn set_lines_pool(&self, req: Request<pb::SetLinesPoolRequest>) -> Result<Response<pb::SetLinesPoolResponse>, Status> {
+    async fn set_lines_pool(
+        &self,
+        req: Request<pb::SetLinesPoolRequest>,
+    ) -> Result<Response<pb::SetLinesPoolResponse>, Status> {
         let req = req.into_inner();
-        if req.pool.len() > 64 || !req.pool.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-            return Err(Error::invalid("pool", "1..=64 characters of [A-Za-z0-9_-] (empty removes)").into());
+        if req.pool.len() > 64
+            || !req
+                .pool
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(Error::invalid(
+                "pool",
+                "1..=64 characters of [A-Za-z0-9_-] (empty removes)",
+            )
+            .into());
         }
         let mut lines = self.lines_by_id(&req.line_ids).await?;
         for l in &mut lines {
             l.pool = req.pool.clone();
         }
         self.engine.store().put_lines(&lines).await?;
-        Ok(Response::new(pb::SetLinesPoolResponse { lines: self.lines_response(&req.line_ids).await? }))
+        Ok(Response::new(pb::SetLinesPoolResponse {
+            lines: self.lines_response(&req.line_ids).await?,
+        }))
     }
 }
 
 #[tonic::async_trait]
 impl QueueService for CatalogApi {
-    async fn list_queues(&self, _req: Request<pb::ListQueuesRequest>) -> Result<Response<pb::ListQueuesResponse>, Status> {
+    async fn list_queues(
+        &self,
+        _req: Request<pb::ListQueuesRequest>,
+    ) -> Result<Response<pb::ListQueuesResponse>, Status> {
         let (queues, default) = self.engine.store().queues().await?;
         Ok(Response::new(pb::ListQueuesResponse {
-            queues: queues.iter().map(|q| convert::queue(q, default.as_deref())).collect(),
+            queues: queues
+                .iter()
+                .map(|q| convert::queue(q, default.as_deref()))
+                .collect(),
         }))
     }
 
-    async fn sync_queues(&self, _req: Request<pb::SyncQueuesRequest>) -> Result<Response<pb::SyncQueuesResponse>, Status> {
+    async fn sync_queues(
+        &self,
+        _req: Request<pb::SyncQueuesRequest>,
+    ) -> Result<Response<pb::SyncQueuesResponse>, Status> {
         CatalogApi::sync_queues(self).await?;
         let (queues, default) = self.engine.store().queues().await?;
         Ok(Response::new(pb::SyncQueuesResponse {
-            queues: queues.iter().map(|q| convert::queue(q, default.as_deref())).collect(),
+            queues: queues
+                .iter()
+                .map(|q| convert::queue(q, default.as_deref()))
+                .collect(),
         }))
     }
 
-    async fn set_default_queue(&self, req: Request<pb::SetDefaultQueueRequest>) -> Result<Response<pb::SetDefaultQueueResponse>, Status> {
+    async fn set_default_queue(
+        &self,
+        req: Request<pb::SetDefaultQueueRequest>,
+    ) -> Result<Response<pb::SetDefaultQueueResponse>, Status> {
         let req = req.into_inner();
         if req.queue_id.is_empty() {
             return Err(Error::invalid("queue_id", "required").into());
@@ -219,7 +275,10 @@ impl QueueService for CatalogApi {
             .into_iter()
             .find(|q| q.queue_id == req.queue_id)
             .ok_or_else(|| Error::QueueNotFound(req.queue_id.clone()))?;
-        self.engine.store().set_default_queue(&queue.queue_id).await?;
+        self.engine
+            .store()
+            .set_default_queue(&queue.queue_id)
+            .await?;
         Ok(Response::new(pb::SetDefaultQueueResponse {
             queue: Some(convert::queue(&queue, Some(&queue.queue_id))),
         }))
@@ -228,20 +287,31 @@ impl QueueService for CatalogApi {
 
 #[tonic::async_trait]
 impl DestinationService for CatalogApi {
-    async fn list_destinations(&self, _req: Request<pb::ListDestinationsRequest>) -> Result<Response<pb::ListDestinationsResponse>, Status> {
+    async fn list_destinations(
+        &self,
+        _req: Request<pb::ListDestinationsRequest>,
+    ) -> Result<Response<pb::ListDestinationsResponse>, Status> {
         Ok(Response::new(pb::ListDestinationsResponse {
             destinations: crate::destinations::list(self.engine.store()).await?,
         }))
     }
 
-    async fn get_destination(&self, req: Request<pb::GetDestinationRequest>) -> Result<Response<pb::GetDestinationResponse>, Status> {
+    async fn get_destination(
+        &self,
+        req: Request<pb::GetDestinationRequest>,
+    ) -> Result<Response<pb::GetDestinationResponse>, Status> {
         let req = req.into_inner();
         Ok(Response::new(pb::GetDestinationResponse {
-            destination: Some(crate::destinations::get(self.engine.store(), &req.destination_id).await?),
+            destination: Some(
+                crate::destinations::get(self.engine.store(), &req.destination_id).await?,
+            ),
         }))
     }
 
-    async fn upsert_destination(&self, req: Request<pb::UpsertDestinationRequest>) -> Result<Response<pb::UpsertDestinationResponse>, Status> {
+    async fn upsert_destination(
+        &self,
+        req: Request<pb::UpsertDestinationRequest>,
+    ) -> Result<Response<pb::UpsertDestinationResponse>, Status> {
         let d = req
             .into_inner()
             .destination

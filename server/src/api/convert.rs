@@ -129,7 +129,10 @@ pub fn job(j: &JobRecord, legs: &[LegRecord]) -> pb::Job {
     pb::Job {
         job_id: j.job_id.clone(),
         state: job_state(j.state) as i32,
-        end_cause: j.end_cause.map(end_cause).unwrap_or(pb::JobEndCause::Unspecified) as i32,
+        end_cause: j
+            .end_cause
+            .map(end_cause)
+            .unwrap_or(pb::JobEndCause::Unspecified) as i32,
         destination_id: j.destination_id.clone(),
         destination_number: j.destination_number.clone(),
         queue_id: j.queue_id.clone(),

@@ -44,7 +44,10 @@ fn subscription(s: &ringcentral::SubscriptionInfo) -> pb::Subscription {
 
 #[tonic::async_trait]
 impl RingCentralService for RingCentralApi {
-    async fn check_ring_central(&self, _req: Request<pb::CheckRingCentralRequest>) -> Result<Response<pb::CheckRingCentralResponse>, Status> {
+    async fn check_ring_central(
+        &self,
+        _req: Request<pb::CheckRingCentralRequest>,
+    ) -> Result<Response<pb::CheckRingCentralResponse>, Status> {
         let rc = self.engine.rc();
         let auth_error = match rc.login().await {
             Ok(()) => String::new(),
@@ -75,7 +78,10 @@ impl RingCentralService for RingCentralApi {
         }))
     }
 
-    async fn list_extensions(&self, _req: Request<pb::ListExtensionsRequest>) -> Result<Response<pb::ListExtensionsResponse>, Status> {
+    async fn list_extensions(
+        &self,
+        _req: Request<pb::ListExtensionsRequest>,
+    ) -> Result<Response<pb::ListExtensionsResponse>, Status> {
         let extensions = self
             .engine
             .rc()
@@ -96,8 +102,16 @@ impl RingCentralService for RingCentralApi {
         }))
     }
 
-    async fn list_subscriptions(&self, _req: Request<pb::ListSubscriptionsRequest>) -> Result<Response<pb::ListSubscriptionsResponse>, Status> {
-        let subs = self.engine.rc().list_subscriptions().await.map_err(Error::from)?;
+    async fn list_subscriptions(
+        &self,
+        _req: Request<pb::ListSubscriptionsRequest>,
+    ) -> Result<Response<pb::ListSubscriptionsResponse>, Status> {
+        let subs = self
+            .engine
+            .rc()
+            .list_subscriptions()
+            .await
+            .map_err(Error::from)?;
         Ok(Response::new(pb::ListSubscriptionsResponse {
             subscriptions: subs.iter().map(subscription).collect(),
         }))
@@ -106,7 +120,10 @@ impl RingCentralService for RingCentralApi {
 
 #[tonic::async_trait]
 impl TelephonyIngestService for RingCentralApi {
-    async fn ingest_telephony_events(&self, req: Request<pb::IngestTelephonyEventsRequest>) -> Result<Response<pb::IngestTelephonyEventsResponse>, Status> {
+    async fn ingest_telephony_events(
+        &self,
+        req: Request<pb::IngestTelephonyEventsRequest>,
+    ) -> Result<Response<pb::IngestTelephonyEventsResponse>, Status> {
         let req = req.into_inner();
         if req.events.is_empty() || req.events.len() > 1000 {
             return Err(Error::invalid("events", "1..=1000 events").into());
@@ -114,7 +131,11 @@ impl TelephonyIngestService for RingCentralApi {
         let (mut accepted, mut unmatched) = (0u32, 0u32);
         for (i, event) in req.events.iter().enumerate() {
             if event.telephony_session_id.is_empty() {
-                return Err(Error::invalid(format!("events[{i}].telephony_session_id"), "required").into());
+                return Err(Error::invalid(
+                    format!("events[{i}].telephony_session_id"),
+                    "required",
+                )
+                .into());
             }
             match self.engine.ingest_one(event).await? {
                 Ingested::Applied => accepted += 1,
@@ -124,6 +145,9 @@ impl TelephonyIngestService for RingCentralApi {
                 }
             }
         }
-        Ok(Response::new(pb::IngestTelephonyEventsResponse { accepted, unmatched }))
+        Ok(Response::new(pb::IngestTelephonyEventsResponse {
+            accepted,
+            unmatched,
+        }))
     }
 }

@@ -5,8 +5,8 @@ use holdhunter_proto::v1::Destination;
 
 use super::machine::LegEvent;
 use super::model::{
-    DetectionPhase, EventKind, JobEndCause, JobRecord, JobState, LegEndReason, LegRecord,
-    LegState, StreamEvent, now_ms,
+    DetectionPhase, EventKind, JobEndCause, JobRecord, JobState, LegEndReason, LegRecord, LegState,
+    StreamEvent, now_ms,
 };
 use super::{Engine, LegInput, LegPatch, operator_detection};
 use crate::error::{Error, Result};
@@ -40,7 +40,10 @@ impl Engine {
         let queue = self.resolve_queue(&req.queue_id).await?;
         let job_id = format!("job_{}", uuid::Uuid::now_v7().simple());
         if !req.request_id.is_empty() {
-            let owner = self.store().claim_request_id(&req.request_id, &job_id).await?;
+            let owner = self
+                .store()
+                .claim_request_id(&req.request_id, &job_id)
+                .await?;
             if owner != job_id {
                 return self
                     .store()
@@ -69,7 +72,13 @@ impl Engine {
             .ok_or(Error::QueueNotFound(wanted))
     }
 
-    async fn create_job(&self, job_id: &str, req: &StartJob, destination: &Destination, queue: &QueueRecord) -> Result<JobSnapshot> {
+    async fn create_job(
+        &self,
+        job_id: &str,
+        req: &StartJob,
+        destination: &Destination,
+        queue: &QueueRecord,
+    ) -> Result<JobSnapshot> {
         let lines = self.store().lines().await?;
         let reservation = if !req.line_ids.is_empty() {
             for id in &req.line_ids {
@@ -102,7 +111,9 @@ impl Engine {
             }
         };
         let reserved = self.store().reserve_lines(job_id, &reservation).await?;
-        let result = self.write_job(job_id, req, destination, queue, &lines, &reserved).await;
+        let result = self
+            .write_job(job_id, req, destination, queue, &lines, &reserved)
+            .await;
         if result.is_err() {
             let _ = self.store().release_lines(job_id, &reserved).await;
         }
@@ -153,7 +164,11 @@ impl Engine {
             leg_id: None,
             leg: None,
             job_state: JobState::Hunting,
-            message: format!("job started: {} legs to {}", legs.len(), destination.phone_number),
+            message: format!(
+                "job started: {} legs to {}",
+                legs.len(),
+                destination.phone_number
+            ),
             transfers: 0,
         };
         self.store().create_job(&job, &legs, &event).await?;
@@ -179,7 +194,11 @@ impl Engine {
 
     /// CAS loop on the job record; `change` returns false to leave it as is.
     /// Returns `(before, after, written)`.
-    pub async fn update_job(&self, job_id: &str, change: impl Fn(&mut JobRecord, &JobSnapshot) -> bool) -> Result<(JobRecord, JobRecord, bool)> {
+    pub async fn update_job(
+        &self,
+        job_id: &str,
+        change: impl Fn(&mut JobRecord, &JobSnapshot) -> bool,
+    ) -> Result<(JobRecord, JobRecord, bool)> {
         for _ in 0..64 {
             let snap = self.job(job_id).await?;
             let mut next = snap.job.clone();
@@ -192,11 +211,19 @@ impl Engine {
                 Cas::Conflict => continue,
             }
         }
-        Err(Error::Internal(format!("job {job_id}: too much write contention")))
+        Err(Error::Internal(format!(
+            "job {job_id}: too much write contention"
+        )))
     }
 
     /// Makes a hunting job terminal, then hangs up its legs and publishes the job event.
-    pub async fn finish_job(&self, job_id: &str, state: JobState, cause: JobEndCause, message: String) -> Result<JobRecord> {
+    pub async fn finish_job(
+        &self,
+        job_id: &str,
+        state: JobState,
+        cause: JobEndCause,
+        message: String,
+    ) -> Result<JobRecord> {
         let (_, after, written) = self
             .update_job(job_id, |job, _| {
                 if job.state.is_terminal() {
@@ -210,7 +237,8 @@ impl Engine {
             })
             .await?;
         if written {
-            metrics::counter!("hh_jobs_finished_total", "state" => format!("{state:?}")).increment(1);
+            metrics::counter!("hh_jobs_finished_total", "state" => format!("{state:?}"))
+                .increment(1);
             tracing::info!(job_id, ?state, ?cause, %message, "job finished");
             self.close_job(job_id).await?;
         }
@@ -280,8 +308,13 @@ impl Engine {
                 after.winner_leg_ids.join(", "),
                 after.queue_id
             );
-            self.finish_job(job_id, JobState::Transferred, JobEndCause::Transferred, message)
-                .await?;
+            self.finish_job(
+                job_id,
+                JobState::Transferred,
+                JobEndCause::Transferred,
+                message,
+            )
+            .await?;
         } else {
             self.check_job(job_id).await?;
         }
@@ -291,21 +324,39 @@ impl Engine {
     /// Finishes a hunting job whose legs are all terminal.
     pub async fn check_job(&self, job_id: &str) -> Result<()> {
         let snap = self.job(job_id).await?;
-        if snap.job.state != JobState::Hunting || snap.legs.iter().any(|(l, _)| !l.state.is_terminal()) {
+        if snap.job.state != JobState::Hunting
+            || snap.legs.iter().any(|(l, _)| !l.state.is_terminal())
+        {
             return Ok(());
         }
-        let transferred = snap.legs.iter().filter(|(l, _)| l.state == LegState::Transferred).count();
+        let transferred = snap
+            .legs
+            .iter()
+            .filter(|(l, _)| l.state == LegState::Transferred)
+            .count();
         let all_provider = !snap.legs.is_empty()
             && snap
                 .legs
                 .iter()
                 .all(|(l, _)| l.state == LegState::Ended(LegEndReason::ProviderError));
         let (state, cause, message) = if transferred > 0 {
-            (JobState::Transferred, JobEndCause::Transferred, format!("{transferred} legs transferred"))
+            (
+                JobState::Transferred,
+                JobEndCause::Transferred,
+                format!("{transferred} legs transferred"),
+            )
         } else if all_provider {
-            (JobState::Failed, JobEndCause::ProviderError, "RingCentral rejected every call-out".to_owned())
+            (
+                JobState::Failed,
+                JobEndCause::ProviderError,
+                "RingCentral rejected every call-out".to_owned(),
+            )
         } else {
-            (JobState::Exhausted, JobEndCause::AllLegsEnded, "every leg ended without a live agent".to_owned())
+            (
+                JobState::Exhausted,
+                JobEndCause::AllLegsEnded,
+                "every leg ended without a live agent".to_owned(),
+            )
         };
         self.finish_job(job_id, state, cause, message).await?;
         Ok(())
@@ -314,8 +365,13 @@ impl Engine {
     /// StopJob: finishes a hunting job STOPPED; a finished job is returned as is.
     pub async fn stop_job(&self, job_id: &str) -> Result<JobSnapshot> {
         self.job(job_id).await?;
-        self.finish_job(job_id, JobState::Stopped, JobEndCause::StoppedByUser, "stopped by user".into())
-            .await?;
+        self.finish_job(
+            job_id,
+            JobState::Stopped,
+            JobEndCause::StoppedByUser,
+            "stopped by user".into(),
+        )
+        .await?;
         self.job(job_id).await
     }
 
@@ -330,7 +386,14 @@ impl Engine {
     /// ConfirmLive: the leg goes LIVE (from IVR or HOLD) and competes for the transfer.
     pub async fn confirm_live(&self, job_id: &str, leg_id: &str) -> Result<LegRecord> {
         let (job, leg) = self.active_leg(job_id, leg_id).await?;
-        if !matches!(leg.state, LegState::Ivr | LegState::Hold | LegState::Live | LegState::NeedsHuman | LegState::Transferring) {
+        if !matches!(
+            leg.state,
+            LegState::Ivr
+                | LegState::Hold
+                | LegState::Live
+                | LegState::NeedsHuman
+                | LegState::Transferring
+        ) {
             return Err(Error::LegNotActive {
                 leg_id: leg_id.to_owned(),
                 state: leg.state.name().to_owned(),
@@ -343,7 +406,11 @@ impl Engine {
             events: vec![LegEvent::Detected(DetectionPhase::Live)],
             sequence: None,
             patch: LegPatch {
-                detection: Some(operator_detection(DetectionPhase::Live, "OPERATOR_CONFIRMED", "an operator confirmed a live human")),
+                detection: Some(operator_detection(
+                    DetectionPhase::Live,
+                    "OPERATOR_CONFIRMED",
+                    "an operator confirmed a live human",
+                )),
                 ..LegPatch::default()
             },
         };
@@ -377,7 +444,11 @@ impl Engine {
             });
         }
         self.store().unschedule(job_id, leg_id).await?;
-        self.apply(job_id, leg_id, &LegInput::event(LegEvent::Hangup(LegEndReason::Stopped)))
-            .await
+        self.apply(
+            job_id,
+            leg_id,
+            &LegInput::event(LegEvent::Hangup(LegEndReason::Stopped)),
+        )
+        .await
     }
 }

@@ -206,7 +206,13 @@ pub fn step(state: LegState, event: &LegEvent) -> Transition {
             Transition::to(S::Dialing, vec![Action::CallOut], "call-out requested")
         }
         (S::Dialing, LegEvent::CallOutAccepted) => Transition::stay(state),
-        (S::Dialing, LegEvent::CallOutFailed { error_code, retry_after_ms }) => {
+        (
+            S::Dialing,
+            LegEvent::CallOutFailed {
+                error_code,
+                retry_after_ms,
+            },
+        ) => {
             let code = error_code.clone().unwrap_or_default();
             match retry_after_ms {
                 Some(ms) => Transition::to(
@@ -228,7 +234,14 @@ pub fn step(state: LegState, event: &LegEvent) -> Transition {
             false,
             "call-out outcome unknown (no telephony session recorded); not re-dialed".into(),
         ),
-        (_, LegEvent::Party { role, status, reason }) => party(state, *role, *status, reason.as_deref()),
+        (
+            _,
+            LegEvent::Party {
+                role,
+                status,
+                reason,
+            },
+        ) => party(state, *role, *status, reason.as_deref()),
         (S::Ivr, LegEvent::IvrFallbackElapsed) => Transition::to(
             S::Hold,
             vec![],
@@ -257,11 +270,21 @@ pub fn step(state: LegState, event: &LegEvent) -> Transition {
         .kind(EventKind::TransferRequested),
         (S::Transferring, LegEvent::TransferSucceeded) => Transition::to(
             S::Transferred,
-            vec![Action::StopMedia, Action::ReleaseLine, Action::CountTransfer],
+            vec![
+                Action::StopMedia,
+                Action::ReleaseLine,
+                Action::CountTransfer,
+            ],
             "transferred to the call queue",
         )
         .kind(EventKind::TransferSucceeded),
-        (S::Transferring, LegEvent::TransferFailed { error_code, session_gone }) => {
+        (
+            S::Transferring,
+            LegEvent::TransferFailed {
+                error_code,
+                session_gone,
+            },
+        ) => {
             let code = error_code.clone().unwrap_or_default();
             if *session_gone {
                 end(
@@ -280,9 +303,7 @@ pub fn step(state: LegState, event: &LegEvent) -> Transition {
                 .kind(EventKind::TransferFailed)
             }
         }
-        (_, LegEvent::Hangup(reason)) => {
-            end(state, *reason, true, format!("hung up: {reason:?}"))
-        }
+        (_, LegEvent::Hangup(reason)) => end(state, *reason, true, format!("hung up: {reason:?}")),
         (S::Queued, LegEvent::SessionGone) => Transition::stay(state),
         (_, LegEvent::SessionGone) => end(
             state,
@@ -294,7 +315,12 @@ pub fn step(state: LegState, event: &LegEvent) -> Transition {
     }
 }
 
-fn party(state: LegState, role: PartyRole, status: PartyStatus, reason: Option<&str>) -> Transition {
+fn party(
+    state: LegState,
+    role: PartyRole,
+    status: PartyStatus,
+    reason: Option<&str>,
+) -> Transition {
     use LegState as S;
     match (role, status) {
         (PartyRole::Callee, PartyStatus::Proceeding | PartyStatus::Setup) => match state {
@@ -313,13 +339,22 @@ fn party(state: LegState, role: PartyRole, status: PartyStatus, reason: Option<&
             _ => {
                 let end_reason = callee_end_reason(reason);
                 let why = reason.unwrap_or("hang-up");
-                end(state, end_reason, true, format!("destination disconnected ({why})"))
+                end(
+                    state,
+                    end_reason,
+                    true,
+                    format!("destination disconnected ({why})"),
+                )
             }
         },
         (PartyRole::Ours, PartyStatus::Disconnected | PartyStatus::Gone) => match state {
             S::Transferring => Transition::to(
                 S::Transferred,
-                vec![Action::StopMedia, Action::ReleaseLine, Action::CountTransfer],
+                vec![
+                    Action::StopMedia,
+                    Action::ReleaseLine,
+                    Action::CountTransfer,
+                ],
                 format!(
                     "our party left the session ({}) after the transfer",
                     reason.unwrap_or("no reason")
@@ -391,7 +426,10 @@ mod tests {
             (None, LegEndReason::RemoteHangup),
             (Some("InvalidNumber"), LegEndReason::ProviderError),
         ] {
-            let t = step(LegState::Ringing, &callee(PartyStatus::Disconnected, reason));
+            let t = step(
+                LegState::Ringing,
+                &callee(PartyStatus::Disconnected, reason),
+            );
             assert_eq!(t.next, LegState::Ended(expected), "{reason:?}");
             assert!(t.actions.contains(&Action::ReleaseLine));
             assert!(t.actions.contains(&Action::CheckJob));
@@ -414,7 +452,10 @@ mod tests {
 
     #[test]
     fn callee_events_after_transfer_are_ignored() {
-        let t = step(LegState::Transferring, &callee(PartyStatus::Disconnected, None));
+        let t = step(
+            LegState::Transferring,
+            &callee(PartyStatus::Disconnected, None),
+        );
         assert_eq!(t.next, LegState::Transferring);
         assert!(t.actions.is_empty());
     }
@@ -498,7 +539,10 @@ mod tests {
             let t = step(state, &LegEvent::Detected(DetectionPhase::Live));
             assert_eq!(t.next, state);
         }
-        let t = step(LegState::Ivr, &LegEvent::Detected(DetectionPhase::NeedsHuman));
+        let t = step(
+            LegState::Ivr,
+            &LegEvent::Detected(DetectionPhase::NeedsHuman),
+        );
         assert_eq!(t.next, LegState::NeedsHuman);
         assert_eq!(t.actions, vec![Action::RequestWinner]);
     }

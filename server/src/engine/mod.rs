@@ -168,7 +168,13 @@ impl Engine {
             if let Some(seq) = input.sequence
                 && seq <= leg.last_sequence
             {
-                tracing::debug!(job_id, leg_id, seq, last = leg.last_sequence, "stale or duplicate event dropped");
+                tracing::debug!(
+                    job_id,
+                    leg_id,
+                    seq,
+                    last = leg.last_sequence,
+                    "stale or duplicate event dropped"
+                );
                 return Ok(leg);
             }
             let mut state = leg.state;
@@ -199,10 +205,15 @@ impl Engine {
                 if state == LegState::Hold && next.hold_started_at_ms.is_none() {
                     next.hold_started_at_ms = Some(now);
                 }
-                if leg.state == LegState::Hold && next.hold_ended_at_ms.is_none() && state != LegState::Hold {
+                if leg.state == LegState::Hold
+                    && next.hold_ended_at_ms.is_none()
+                    && state != LegState::Hold
+                {
                     next.hold_ended_at_ms = Some(now);
                 }
-                if matches!(state, LegState::Live | LegState::NeedsHuman) && next.live_at_ms.is_none() {
+                if matches!(state, LegState::Live | LegState::NeedsHuman)
+                    && next.live_at_ms.is_none()
+                {
                     next.live_at_ms = Some(now);
                 }
                 if state == LegState::Transferred {
@@ -230,7 +241,11 @@ impl Engine {
             } else {
                 None
             };
-            match self.store().cas_leg(job_id, &next, version, event.as_ref()).await? {
+            match self
+                .store()
+                .cas_leg(job_id, &next, version, event.as_ref())
+                .await?
+            {
                 Cas::Conflict => continue,
                 Cas::Written(_) => {
                     if state_changed {
@@ -244,11 +259,18 @@ impl Engine {
                 }
             }
         }
-        Err(Error::Internal(format!("leg {job_id}/{leg_id}: too much write contention")))
+        Err(Error::Internal(format!(
+            "leg {job_id}/{leg_id}: too much write contention"
+        )))
     }
 
     /// Performs `actions` for a leg, in order. Boxed: actions apply further events.
-    fn run_actions(self, job: JobRecord, leg: LegRecord, actions: Vec<Action>) -> BoxFuture<'static, ()> {
+    fn run_actions(
+        self,
+        job: JobRecord,
+        leg: LegRecord,
+        actions: Vec<Action>,
+    ) -> BoxFuture<'static, ()> {
         Box::pin(async move {
             for action in actions {
                 if let Err(err) = self.run_action(&job, &leg, &action).await {
@@ -313,7 +335,10 @@ impl Engine {
     }
 
     async fn call_out(&self, job: &JobRecord, leg: &LegRecord) -> Result<()> {
-        let request = ringcentral::CallOutRequest::to_phone_number(leg.line_id.clone(), job.destination_number.clone());
+        let request = ringcentral::CallOutRequest::to_phone_number(
+            leg.line_id.clone(),
+            job.destination_number.clone(),
+        );
         metrics::counter!("hh_callouts_total").increment(1);
         match self.rc().call_out(&request).await {
             Ok(session) => {
@@ -338,7 +363,11 @@ impl Engine {
                     self.hang_up(&after).await;
                 }
                 for bytes in parked {
-                    if let Ok(event) = <holdhunter_proto::v1::TelephonySessionEvent as prost::Message>::decode(bytes.as_slice()) {
+                    if let Ok(event) =
+                        <holdhunter_proto::v1::TelephonySessionEvent as prost::Message>::decode(
+                            bytes.as_slice(),
+                        )
+                    {
                         self.ingest_one(&event).await?;
                     }
                 }
@@ -376,7 +405,8 @@ impl Engine {
             let s = (now_ms() - live_at).max(0) as f64 / 1000.0;
             metrics::histogram!("hh_verdict_to_transfer_request_seconds").record(s);
         }
-        let target = ringcentral::TransferTarget::ExtensionNumber(job.queue_extension_number.clone());
+        let target =
+            ringcentral::TransferTarget::ExtensionNumber(job.queue_extension_number.clone());
         metrics::counter!("hh_transfers_total").increment(1);
         let outcome = self.rc().transfer_party(session, party, &target).await;
         let input = match outcome {
@@ -384,7 +414,11 @@ impl Engine {
                 party_status: Some(format!(
                     "ours: {}{}",
                     status_code_name(&p.status.code),
-                    p.status.reason.as_deref().map(|r| format!("/{r}")).unwrap_or_default()
+                    p.status
+                        .reason
+                        .as_deref()
+                        .map(|r| format!("/{r}"))
+                        .unwrap_or_default()
                 )),
                 ..LegPatch::default()
             }),
@@ -427,7 +461,12 @@ impl Engine {
     }
 
     /// Records a detector verdict for a leg.
-    pub async fn apply_verdict(&self, job_id: &str, leg_id: &str, verdict: Verdict) -> Result<LegRecord> {
+    pub async fn apply_verdict(
+        &self,
+        job_id: &str,
+        leg_id: &str,
+        verdict: Verdict,
+    ) -> Result<LegRecord> {
         let phase = verdict.phase;
         let input = LegInput {
             events: vec![LegEvent::Detected(phase)],

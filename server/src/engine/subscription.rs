@@ -7,7 +7,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ringcentral::{ACCOUNT_TELEPHONY_SESSIONS_FILTER, CreateSubscriptionRequest, SubscriptionInfo, SubscriptionStatus};
+use ringcentral::{
+    ACCOUNT_TELEPHONY_SESSIONS_FILTER, CreateSubscriptionRequest, SubscriptionInfo,
+    SubscriptionStatus,
+};
 
 use super::Engine;
 use crate::config::WebhookConfig;
@@ -32,10 +35,16 @@ impl SubscriptionState {
 fn is_ours(s: &SubscriptionInfo, address: &str) -> bool {
     let addr = s.delivery_mode.as_ref().and_then(|d| d.address.as_deref());
     addr == Some(address)
-        && s.event_filters.iter().any(|f| f.ends_with("/telephony/sessions") && !f.contains("/extension/"))
+        && s.event_filters
+            .iter()
+            .any(|f| f.ends_with("/telephony/sessions") && !f.contains("/extension/"))
 }
 
-async fn ensure_once(engine: &Engine, cfg: &WebhookConfig, address: &str) -> ringcentral::Result<SubscriptionInfo> {
+async fn ensure_once(
+    engine: &Engine,
+    cfg: &WebhookConfig,
+    address: &str,
+) -> ringcentral::Result<SubscriptionInfo> {
     let rc = engine.rc();
     let mut ours: Vec<SubscriptionInfo> = rc
         .list_subscriptions()
@@ -88,7 +97,10 @@ pub async fn keep_subscription(engine: Engine, cfg: WebhookConfig) {
                 Duration::from_millis(cfg.check_interval_ms)
             }
             Err(e) => {
-                let problem = format!("webhook subscription not active ({e}); retrying in {} ms", backoff.as_millis());
+                let problem = format!(
+                    "webhook subscription not active ({e}); retrying in {} ms",
+                    backoff.as_millis()
+                );
                 tracing::warn!("{problem}");
                 let (info, _) = engine.subscription().get();
                 engine.subscription().set(info, Some(problem));

@@ -19,7 +19,9 @@ pub enum Ingested {
 
 /// Our party or the callee, from a party's owner.
 fn role_of(leg: &LegRecord, party_id: &str, extension_id: &str) -> Option<PartyRole> {
-    if leg.party_id.as_deref() == Some(party_id) || (!extension_id.is_empty() && extension_id == leg.extension_id) {
+    if leg.party_id.as_deref() == Some(party_id)
+        || (!extension_id.is_empty() && extension_id == leg.extension_id)
+    {
         Some(PartyRole::Ours)
     } else if extension_id.is_empty() {
         Some(PartyRole::Callee)
@@ -105,10 +107,22 @@ impl Engine {
                 // Callee first, then ours: an answered callee moves the leg before our party's
                 // status is looked at.
                 events.sort_by_key(|e| match e {
-                    LegEvent::Party { role: PartyRole::Callee, .. } => 0,
+                    LegEvent::Party {
+                        role: PartyRole::Callee,
+                        ..
+                    } => 0,
                     _ => 1,
                 });
-                let after = self.apply(job_id, &leg.leg_id, &LegInput { events, ..LegInput::default() }).await?;
+                let after = self
+                    .apply(
+                        job_id,
+                        &leg.leg_id,
+                        &LegInput {
+                            events,
+                            ..LegInput::default()
+                        },
+                    )
+                    .await?;
                 if after.state == LegState::Transferring
                     && now_ms() - after.state_since_ms >= self.config().transfer_recheck_ms as i64
                     && matches!(our_status, Some(PartyStatus::Answered | PartyStatus::Hold))

@@ -30,7 +30,10 @@ pub fn spawn_all(engine: &Engine, webhook: crate::config::WebhookConfig) -> Vec<
         tokio::spawn(reconcile_loop(engine.clone())),
     ];
     if webhook.address.is_some() {
-        handles.push(tokio::spawn(super::subscription::keep_subscription(engine.clone(), webhook)));
+        handles.push(tokio::spawn(super::subscription::keep_subscription(
+            engine.clone(),
+            webhook,
+        )));
     }
     handles
 }
@@ -83,14 +86,24 @@ async fn dial_one(engine: &Engine, job_id: &str, leg_id: &str) -> Result<()> {
     let cfg = engine.config();
     let token = format!("{job_id} {leg_id} {}", uuid::Uuid::new_v4().simple());
     let wait_ms = store
-        .acquire_callout(&engine.inner.callout_user, now_ms(), cfg.callout_window_ms, cfg.callout_limit, &token)
+        .acquire_callout(
+            &engine.inner.callout_user,
+            now_ms(),
+            cfg.callout_window_ms,
+            cfg.callout_limit,
+            &token,
+        )
         .await?;
     if wait_ms > 0 {
         tracing::debug!(job_id, leg_id, wait_ms, "call-out rate limit: rescheduled");
-        store.schedule_dial(job_id, leg_id, now_ms() + wait_ms as i64).await?;
+        store
+            .schedule_dial(job_id, leg_id, now_ms() + wait_ms as i64)
+            .await?;
         return store.finish_claim(job_id, leg_id).await;
     }
-    engine.apply(job_id, leg_id, &LegInput::event(LegEvent::DialDue)).await?;
+    engine
+        .apply(job_id, leg_id, &LegInput::event(LegEvent::DialDue))
+        .await?;
     store.finish_claim(job_id, leg_id).await
 }
 
@@ -130,7 +143,12 @@ async fn tick_job(engine: &Engine, job_id: &str) -> Result<()> {
     }
     if now - snap.job.created_at_ms >= snap.job.max_duration_ms as i64 {
         engine
-            .finish_job(job_id, JobState::Exhausted, JobEndCause::MaxDuration, "max duration elapsed".into())
+            .finish_job(
+                job_id,
+                JobState::Exhausted,
+                JobEndCause::MaxDuration,
+                "max duration elapsed".into(),
+            )
             .await?;
         return Ok(());
     }
@@ -143,7 +161,10 @@ async fn tick_job(engine: &Engine, job_id: &str) -> Result<()> {
                         phase: DetectionPhase::Hold,
                         confidence: 0.5,
                         cause: "IVR_FALLBACK_TIMER".into(),
-                        detail: format!("no hold verdict {} ms after the answer", cfg.ivr_fallback_ms),
+                        detail: format!(
+                            "no hold verdict {} ms after the answer",
+                            cfg.ivr_fallback_ms
+                        ),
                         media_ms: 0,
                         source: DetectionSource::Telephony,
                     }),
@@ -159,13 +180,20 @@ async fn tick_job(engine: &Engine, job_id: &str) -> Result<()> {
                     && age(leg.state_since_ms) >= cfg.dialing_orphan_ms as i64 =>
             {
                 engine
-                    .apply(job_id, &leg.leg_id, &LegInput::event(LegEvent::DialOutcomeUnknown))
+                    .apply(
+                        job_id,
+                        &leg.leg_id,
+                        &LegInput::event(LegEvent::DialOutcomeUnknown),
+                    )
                     .await?;
             }
             LegState::Queued if age(leg.state_since_ms) >= 5_000 => {
                 if !engine.store().is_scheduled(job_id, &leg.leg_id).await? {
                     tracing::warn!(job_id, leg_id = %leg.leg_id, "queued leg missing from the dial schedule: rescheduled");
-                    engine.store().schedule_dial(job_id, &leg.leg_id, now).await?;
+                    engine
+                        .store()
+                        .schedule_dial(job_id, &leg.leg_id, now)
+                        .await?;
                 }
             }
             _ => {}

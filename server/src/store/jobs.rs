@@ -115,11 +115,19 @@ impl Store {
     }
 
     /// Creates a job and its legs (versions 1), indexes it as active, publishes `event`.
-    pub async fn create_job(&self, job: &JobRecord, legs: &[LegRecord], event: &StreamEvent) -> Result<()> {
+    pub async fn create_job(
+        &self,
+        job: &JobRecord,
+        legs: &[LegRecord],
+        event: &StreamEvent,
+    ) -> Result<()> {
         let [job_k, legs_k, ver_k, events_k, _] = Self::per_job_keys(&job.job_id);
         let mut pipe = redis::pipe();
         pipe.atomic();
-        pipe.cmd("SET").arg(&job_k).arg(serde_json::to_string(job)?).ignore();
+        pipe.cmd("SET")
+            .arg(&job_k)
+            .arg(serde_json::to_string(job)?)
+            .ignore();
         pipe.cmd("HSET").arg(&ver_k).arg("job").arg(1).ignore();
         for leg in legs {
             pipe.cmd("HSET")
@@ -127,7 +135,11 @@ impl Store {
                 .arg(&leg.leg_id)
                 .arg(serde_json::to_string(leg)?)
                 .ignore();
-            pipe.cmd("HSET").arg(&ver_k).arg(&leg.leg_id).arg(1).ignore();
+            pipe.cmd("HSET")
+                .arg(&ver_k)
+                .arg(&leg.leg_id)
+                .arg(1)
+                .ignore();
         }
         pipe.cmd("XADD")
             .arg(&events_k)
@@ -148,7 +160,10 @@ impl Store {
             .arg(job.created_at_ms)
             .arg(&job.job_id)
             .ignore();
-        idx.cmd("SADD").arg("hh:jobs:active").arg(&job.job_id).ignore();
+        idx.cmd("SADD")
+            .arg("hh:jobs:active")
+            .arg(&job.job_id)
+            .ignore();
         idx.query_async::<()>(&mut self.conn()).await?;
         Ok(())
     }
@@ -190,7 +205,11 @@ impl Store {
     }
 
     /// One leg with its version, and its job.
-    pub async fn load_leg(&self, job_id: &str, leg_id: &str) -> Result<(JobRecord, LegRecord, u64)> {
+    pub async fn load_leg(
+        &self,
+        job_id: &str,
+        leg_id: &str,
+    ) -> Result<(JobRecord, LegRecord, u64)> {
         let [job_k, legs_k, ver_k, _, _] = Self::per_job_keys(job_id);
         let (job, leg, ver): (Option<String>, Option<String>, Option<u64>) = redis::pipe()
             .atomic()
@@ -204,7 +223,8 @@ impl Store {
             .arg(leg_id)
             .query_async(&mut self.conn())
             .await?;
-        let job: JobRecord = serde_json::from_str(&job.ok_or_else(|| Error::JobNotFound(job_id.into()))?)?;
+        let job: JobRecord =
+            serde_json::from_str(&job.ok_or_else(|| Error::JobNotFound(job_id.into()))?)?;
         let leg: LegRecord = serde_json::from_str(&leg.ok_or_else(|| Error::LegNotFound {
             job_id: job_id.into(),
             leg_id: leg_id.into(),
@@ -213,16 +233,51 @@ impl Store {
     }
 
     /// Compare-and-set of a leg (and publish `event` atomically).
-    pub async fn cas_leg(&self, job_id: &str, leg: &LegRecord, expected: u64, event: Option<&StreamEvent>) -> Result<Cas> {
-        self.cas(job_id, "leg", &leg.leg_id, serde_json::to_string(leg)?, expected, event).await
+    pub async fn cas_leg(
+        &self,
+        job_id: &str,
+        leg: &LegRecord,
+        expected: u64,
+        event: Option<&StreamEvent>,
+    ) -> Result<Cas> {
+        self.cas(
+            job_id,
+            "leg",
+            &leg.leg_id,
+            serde_json::to_string(leg)?,
+            expected,
+            event,
+        )
+        .await
     }
 
     /// Compare-and-set of a job (and publish `event` atomically).
-    pub async fn cas_job(&self, job: &JobRecord, expected: u64, event: Option<&StreamEvent>) -> Result<Cas> {
-        self.cas(&job.job_id, "job", "job", serde_json::to_string(job)?, expected, event).await
+    pub async fn cas_job(
+        &self,
+        job: &JobRecord,
+        expected: u64,
+        event: Option<&StreamEvent>,
+    ) -> Result<Cas> {
+        self.cas(
+            &job.job_id,
+            "job",
+            "job",
+            serde_json::to_string(job)?,
+            expected,
+            event,
+        )
+        .await
     }
 
-    async fn cas(&self, job_id: &str, kind: &str, field: &str, json: String, expected: u64, event: Option<&StreamEvent>) -> Result<Cas> {
+    async fn cas(
+        &self,
+        job_id: &str,
+        kind: &str,
+        field: &str,
+        json: String,
+        expected: u64,
+        event: Option<&StreamEvent>,
+    ) -> Result<Cas> {
         let [job_k, legs_k, ver_k, events_k, winners_k] = Self::per_job_keys(job_id);
         let container = if kind == "job" { &job_k } else { &legs_k };
         let other = if kind == "job" { &legs_k } else { &job_k };
@@ -368,7 +423,10 @@ impl Store {
         if set {
             return Ok(job_id.to_owned());
         }
-        let owner: Option<String> = redis::cmd("GET").arg(&key).query_async(&mut self.conn()).await?;
+        let owner: Option<String> = redis::cmd("GET")
+            .arg(&key)
+            .query_async(&mut self.conn())
+            .await?;
         Ok(owner.unwrap_or_else(|| job_id.to_owned()))
     }
 

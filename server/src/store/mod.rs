@@ -47,23 +47,22 @@ pub struct Store {
 impl Store {
     /// Connects (with a timeout) and PINGs. The error names the URL (without password) and
     /// what to do.
-    pub async fn connect(url: &str, timeout: Duration, engine: &EngineConfig) -> anyhow::Result<Store> {
+    pub async fn connect(
+        url: &str,
+        timeout: Duration,
+        engine: &EngineConfig,
+    ) -> anyhow::Result<Store> {
         let shown = redact_url(url);
-        let fix = format!(
-            "redis unreachable at {shown}: start redis-server or set HH_REDIS_URL"
-        );
+        let fix = format!("redis unreachable at {shown}: start redis-server or set HH_REDIS_URL");
         let client = redis::Client::open(url).map_err(|e| anyhow::anyhow!("{fix} ({e})"))?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout))
             .set_response_timeout(Some(Duration::from_secs(10)))
             .set_number_of_retries(2);
-        let conn = tokio::time::timeout(
-            timeout,
-            client.get_connection_manager_with_config(config),
-        )
-        .await
-        .map_err(|_| anyhow::anyhow!("{fix} (timed out)"))?
-        .map_err(|e| anyhow::anyhow!("{fix} ({e})"))?;
+        let conn = tokio::time::timeout(timeout, client.get_connection_manager_with_config(config))
+            .await
+            .map_err(|_| anyhow::anyhow!("{fix} (timed out)"))?
+            .map_err(|e| anyhow::anyhow!("{fix} ({e})"))?;
         let mut ping = conn.clone();
         let pong: String = tokio::time::timeout(timeout, redis::cmd("PING").query_async(&mut ping))
             .await
@@ -80,9 +79,16 @@ impl Store {
         })
     }
 
-    /// A multiplexed connection of its own (for blocking `XREAD` in WatchJob).
+    /// A multiplexed connection of its own (for blocking `XREAD` in WatchJob), with a
+    /// response timeout longer than any `BLOCK` used on it (10 s).
     pub async fn dedicated_connection(&self) -> Result<redis::aio::MultiplexedConnection> {
-        Ok(self.client.get_multiplexed_async_connection().await?)
+        let config = redis::AsyncConnectionConfig::new()
+            .set_response_timeout(Some(Duration::from_secs(10)))
+            .set_connection_timeout(Some(Duration::from_secs(5)));
+        Ok(self
+            .client
+            .get_multiplexed_async_connection_with_config(&config)
+            .await?)
     }
 
     pub(crate) fn conn(&self) -> ConnectionManager {

@@ -74,7 +74,12 @@ impl Store {
     }
 
     /// Claims up to `max` due legs with a lease of `lease_ms`; expired leases return first.
-    pub async fn claim_due(&self, now_ms: i64, lease_ms: u64, max: usize) -> Result<Vec<(String, String)>> {
+    pub async fn claim_due(
+        &self,
+        now_ms: i64,
+        lease_ms: u64,
+        max: usize,
+    ) -> Result<Vec<(String, String)>> {
         let due: Vec<String> = CLAIM
             .key(DIAL)
             .key(CLAIMED)
@@ -135,7 +140,14 @@ impl Store {
     }
 
     /// Takes a call-out token for `user`: `0` = go, else ms to wait. Shared by every replica.
-    pub async fn acquire_callout(&self, user: &str, now_ms: i64, window_ms: u64, limit: u32, token: &str) -> Result<u64> {
+    pub async fn acquire_callout(
+        &self,
+        user: &str,
+        now_ms: i64,
+        window_ms: u64,
+        limit: u32,
+        token: &str,
+    ) -> Result<u64> {
         Ok(RATE
             .key(format!("hh:ratelimit:callout:{user}"))
             .arg(now_ms)

@@ -62,7 +62,11 @@ fn parse_owner(owner: &str) -> Option<SessionLookup> {
 impl Store {
     /// The leg of a session, or `None` after parking `event` (encoded notification) for
     /// `engine.parked_event_ttl_ms`.
-    pub async fn lookup_or_park(&self, session_id: &str, event: &[u8]) -> Result<Option<SessionLookup>> {
+    pub async fn lookup_or_park(
+        &self,
+        session_id: &str,
+        event: &[u8],
+    ) -> Result<Option<SessionLookup>> {
         let (leg_k, parked_k) = keys(session_id);
         let owner: Option<String> = LOOKUP_OR_PARK
             .key(leg_k)
@@ -77,12 +81,20 @@ impl Store {
     /// The leg of a session without parking anything.
     pub async fn lookup_session(&self, session_id: &str) -> Result<Option<SessionLookup>> {
         let (leg_k, _) = keys(session_id);
-        let owner: Option<String> = redis::cmd("GET").arg(leg_k).query_async(&mut self.conn()).await?;
+        let owner: Option<String> = redis::cmd("GET")
+            .arg(leg_k)
+            .query_async(&mut self.conn())
+            .await?;
         Ok(owner.as_deref().and_then(parse_owner))
     }
 
     /// Records that `session_id` belongs to (job, leg); returns events parked for it.
-    pub async fn bind_session(&self, session_id: &str, job_id: &str, leg_id: &str) -> Result<Vec<Vec<u8>>> {
+    pub async fn bind_session(
+        &self,
+        session_id: &str,
+        job_id: &str,
+        leg_id: &str,
+    ) -> Result<Vec<Vec<u8>>> {
         let (leg_k, parked_k) = keys(session_id);
         Ok(BIND_AND_DRAIN
             .key(leg_k)

@@ -8,10 +8,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use holdhunter_proto::v1 as pb;
 use hold_hunter_server::config::ServerConfig;
 use hold_hunter_server::{RunningServer, ServerOptions};
 use holdhunter_devstack::RedisServer;
+use holdhunter_proto::v1 as pb;
 use pb::job_service_client::JobServiceClient;
 use secrecy::SecretString;
 use tonic::transport::Channel;
@@ -187,7 +187,11 @@ impl TestServer {
     }
 
     pub async fn channel(&self) -> Channel {
-        Channel::from_shared(self.url()).unwrap().connect().await.unwrap()
+        Channel::from_shared(self.url())
+            .unwrap()
+            .connect()
+            .await
+            .unwrap()
     }
 
     pub async fn jobs(&self) -> JobServiceClient<Channel> {
@@ -203,7 +207,6 @@ impl TestServer {
             r.wait().await.unwrap();
         }
     }
-
 }
 
 /// The server binary as a child process (for kill -9 crash tests), configured by HH_* env.
@@ -221,8 +224,17 @@ impl ServerProcess {
             .arg(addr.to_string())
             .env("HH_METRICS_LISTEN", "127.0.0.1:0")
             .env("HH_REDIS_URL", stack.redis.url())
-            .env("HH_AUTH__API_TOKEN_SHA256", format!("[\"{}\"]", hold_hunter_server::auth::sha256_hex(API_TOKEN)))
-            .env("HH_INGEST__TOKEN_SHA256", format!("[\"{}\"]", hold_hunter_server::auth::sha256_hex(INGEST_TOKEN)))
+            .env(
+                "HH_AUTH__API_TOKEN_SHA256",
+                format!("[\"{}\"]", hold_hunter_server::auth::sha256_hex(API_TOKEN)),
+            )
+            .env(
+                "HH_INGEST__TOKEN_SHA256",
+                format!(
+                    "[\"{}\"]",
+                    hold_hunter_server::auth::sha256_hex(INGEST_TOKEN)
+                ),
+            )
             .env("HH_RINGCENTRAL__SERVER_URL", stack.sim.base_url())
             .env("HH_RINGCENTRAL__CLIENT_ID", "sim-client-id")
             .env("HH_RINGCENTRAL__CLIENT_SECRET", "sim-client-secret")
@@ -246,7 +258,12 @@ impl ServerProcess {
             async move {
                 let ch = Channel::from_shared(url).ok()?.connect().await.ok()?;
                 let mut h = tonic_health::pb::health_client::HealthClient::new(ch);
-                let r = h.check(tonic_health::pb::HealthCheckRequest { service: String::new() }).await.ok()?;
+                let r = h
+                    .check(tonic_health::pb::HealthCheckRequest {
+                        service: String::new(),
+                    })
+                    .await
+                    .ok()?;
                 (r.into_inner().status == 1).then_some(())
             }
         })
@@ -256,7 +273,11 @@ impl ServerProcess {
     }
 
     pub async fn channel(&self) -> Channel {
-        Channel::from_shared(format!("http://{}", self.addr)).unwrap().connect().await.unwrap()
+        Channel::from_shared(format!("http://{}", self.addr))
+            .unwrap()
+            .connect()
+            .await
+            .unwrap()
     }
 
     /// SIGKILL.
@@ -276,7 +297,10 @@ impl Drop for ServerProcess {
 /// `request` with the public API token.
 pub fn authed<T>(msg: T) -> tonic::Request<T> {
     let mut req = tonic::Request::new(msg);
-    req.metadata_mut().insert("authorization", format!("Bearer {API_TOKEN}").parse().unwrap());
+    req.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {API_TOKEN}").parse().unwrap(),
+    );
     req
 }
 
@@ -307,7 +331,11 @@ impl Stack {
     }
 
     pub fn config(&self) -> ServerConfig {
-        server_config(self.sim.base_url(), &self.redis.url(), Some(&self.webhook_url))
+        server_config(
+            self.sim.base_url(),
+            &self.redis.url(),
+            Some(&self.webhook_url),
+        )
     }
 
     /// Starts a server, points the webhook receiver at it, syncs lines and queues and sets
@@ -364,7 +392,9 @@ pub async fn get_job(server: &TestServer, job_id: &str) -> pb::Job {
 /// GetJob on a channel.
 pub async fn get_job_on(ch: Channel, job_id: &str) -> pb::Job {
     JobServiceClient::new(ch)
-        .get_job(authed(pb::GetJobRequest { job_id: job_id.into() }))
+        .get_job(authed(pb::GetJobRequest {
+            job_id: job_id.into(),
+        }))
         .await
         .unwrap()
         .into_inner()
@@ -373,7 +403,12 @@ pub async fn get_job_on(ch: Channel, job_id: &str) -> pb::Job {
 }
 
 /// Waits until every leg of the job satisfies `pred`.
-pub async fn wait_legs(ch: &Channel, job_id: &str, what: &str, pred: impl Fn(&pb::Leg) -> bool) -> pb::Job {
+pub async fn wait_legs(
+    ch: &Channel,
+    job_id: &str,
+    what: &str,
+    pred: impl Fn(&pb::Leg) -> bool,
+) -> pb::Job {
     wait_for(what, Duration::from_secs(30), || async {
         let job = get_job_on(ch.clone(), job_id).await;
         job.legs.iter().all(&pred).then_some(job)
@@ -382,7 +417,12 @@ pub async fn wait_legs(ch: &Channel, job_id: &str, what: &str, pred: impl Fn(&pb
 }
 
 /// Waits until the job satisfies `pred`.
-pub async fn wait_job(ch: &Channel, job_id: &str, what: &str, pred: impl Fn(&pb::Job) -> bool) -> pb::Job {
+pub async fn wait_job(
+    ch: &Channel,
+    job_id: &str,
+    what: &str,
+    pred: impl Fn(&pb::Job) -> bool,
+) -> pb::Job {
     wait_for(what, Duration::from_secs(30), || async {
         let job = get_job_on(ch.clone(), job_id).await;
         pred(&job).then_some(job)
