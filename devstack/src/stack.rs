@@ -6,7 +6,9 @@
 //! - the ingest token (bridge → server);
 //! - the webhook verification token (simulator → bridge).
 //!
-//! The simulator accepts its own fake client credentials (`ringcentral_sim::SimConfig`
+//! The server listens to every leg through the simulator's media WebSocket
+//! (`ws://SIM/sim/media/{telephonySessionId}`), so IVR navigation and live-agent detection run
+//! for real. The simulator accepts its own fake client credentials (`ringcentral_sim::SimConfig`
 //! defaults); business hours are ignored so the stack works at any hour.
 //!
 //! [`Stack::start`] returns once the server answers an authenticated RPC. Dropping the
@@ -167,10 +169,12 @@ impl Stack {
         let server_url = format!("http://{}", server_listener.local_addr()?);
         let bridge_url = format!("http://{}", bridge_listener.local_addr()?);
 
-        let mut server_config = ServerConfig::default();
-        server_config.listen = server_listener.local_addr()?;
-        server_config.metrics_listen = None;
-        server_config.cors_allowed_origins = vec!["*".into()];
+        let mut server_config = ServerConfig {
+            listen: server_listener.local_addr()?,
+            metrics_listen: None,
+            cors_allowed_origins: vec!["*".into()],
+            ..ServerConfig::default()
+        };
         server_config.redis.url = redis.url();
         server_config.auth.disabled = !options.auth;
         server_config.auth.api_token_sha256 = vec![sha256_hex(&api_token)];
@@ -187,6 +191,11 @@ impl Stack {
         );
         server_config.webhook.verification_token = Some(verification_token.clone());
         server_config.engine.stagger_ms = options.stagger_ms;
+        // Listen to every leg through the simulator's media WebSocket (IVR DTMF, detector).
+        server_config.media.url_template = Some(format!(
+            "{}/sim/media/{{telephonySessionId}}",
+            sim.base_url().replacen("http://", "ws://", 1)
+        ));
         if let Some(tweak) = options.server_tweak {
             tweak(&mut server_config);
         }

@@ -47,6 +47,8 @@ pub struct ServerConfig {
     pub webhook: WebhookConfig,
     /// Hunt engine timings and limits.
     pub engine: EngineConfig,
+    /// Per-leg media stream, live-agent detector and IVR navigation (see `server/README.md`).
+    pub media: crate::media::MediaConfig,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +67,7 @@ impl Default for ServerConfig {
             ringcentral: RingCentralConfig::default(),
             webhook: WebhookConfig::default(),
             engine: EngineConfig::default(),
+            media: crate::media::MediaConfig::default(),
         }
     }
 }
@@ -333,6 +336,7 @@ impl ServerConfig {
             "ringcentral",
             "webhook",
             "engine",
+            "media",
         ];
         // Only keys that name a section: other HH_* variables (e.g. HH_REDIS_SERVER used by
         // the dev stack) are not configuration of this server.

@@ -15,6 +15,7 @@ pub mod config;
 pub mod destinations;
 pub mod engine;
 pub mod error;
+pub mod media;
 pub mod server;
 pub mod store;
 pub mod telemetry;

@@ -145,13 +145,17 @@ pub async fn start(
     }
     let local_addr = listener.local_addr()?;
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
-    let engine = Engine::new(
-        store,
-        rc,
-        config.engine.clone(),
-        options.media.clone(),
-        shutdown_rx.clone(),
-    );
+    // The real media pipeline when `media` is enabled; otherwise the given supervisor.
+    let media: Arc<dyn MediaSupervisor> = if config.media.is_enabled() {
+        Arc::new(crate::media::DetectorSupervisor::from_config(
+            &config.media,
+            store.clone(),
+            shutdown_rx.clone(),
+        )?)
+    } else {
+        options.media.clone()
+    };
+    let engine = Engine::new(store, rc, config.engine.clone(), media, shutdown_rx.clone());
     let workers = crate::engine::workers::spawn_all(&engine, config.webhook.clone());
 
     // Metrics.

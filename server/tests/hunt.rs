@@ -302,8 +302,7 @@ async fn duplicate_and_out_of_order_events_are_harmless() {
     })
     .await;
     let session = dialing.legs[0].telephony_session_id.clone();
-    let mut ingest =
-        pb::telephony_ingest_service_client::TelephonyIngestServiceClient::new(ch.clone());
+    let ingest = pb::telephony_ingest_service_client::TelephonyIngestServiceClient::new(ch.clone());
     let callee = |seq: i64, code: &str, reason: &str| pb::TelephonySessionEvent {
         telephony_session_id: session.clone(),
         sequence: seq,
@@ -365,7 +364,6 @@ async fn duplicate_and_out_of_order_events_are_harmless() {
         ended.legs[0].end_reason,
         pb::LegEndReason::RemoteHangup as i32
     );
-    let _ = ingest.clone();
     server.stop().await;
 }
 

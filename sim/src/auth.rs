@@ -126,7 +126,9 @@ impl AuthStore {
         })
     }
 
-    /// Revokes the OAuth session a token belongs to. Unknown tokens are ignored.
+    /// Revokes the OAuth session a token belongs to. Unknown tokens are ignored. The session's
+    /// tokens are kept (marked by the revoked session) so a revoked access token answers
+    /// OAU-128 like an expired one, not OAU-129 "corrupted".
     fn revoke(&mut self, token: &str) {
         let session = self
             .access
@@ -134,9 +136,7 @@ impl AuthStore {
             .map(|t| t.session_id.clone())
             .or_else(|| self.refresh.get(token).map(|t| t.session_id.clone()));
         if let Some(s) = session {
-            self.revoked_sessions.insert(s.clone());
-            self.access.retain(|_, t| t.session_id != s);
-            self.refresh.retain(|_, t| t.session_id != s);
+            self.revoked_sessions.insert(s);
         }
     }
 
@@ -147,6 +147,7 @@ impl AuthStore {
             .access
             .values()
             .filter(|t| !t.superseded && now < t.expires_at)
+            .filter(|t| !self.revoked_sessions.contains(&t.session_id))
             .map(|t| &t.session_id)
             .collect();
         s.sort();

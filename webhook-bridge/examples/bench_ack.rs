@@ -33,6 +33,27 @@ fn percentile(sorted_us: &[u64], p: f64) -> f64 {
     sorted_us[rank] as f64 / 1000.0
 }
 
+/// User + system CPU seconds of this process so far (Linux `/proc/self/stat`, 100 Hz ticks).
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_comm = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_comm.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // Fields 14 (utime) and 15 (stime) of proc(5); index 11 and 12 after the comm field.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 struct WorkerResult {
     scheduled_us: Vec<u64>,
     service_us: Vec<u64>,
@@ -65,6 +86,8 @@ async fn main() {
         template.len(),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    println!("load average before: {}", load_average());
+    let cpu_before = process_cpu_seconds();
     let start = Instant::now() + Duration::from_millis(200);
     let mut workers = Vec::new();
     for worker in 0..connections {
@@ -138,6 +161,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let drain = load_done.elapsed();
+    let cpu = process_cpu_seconds() - cpu_before;
     let forwarded = server.record.events().len();
     let batches = server.record.batch_sizes();
 
@@ -167,6 +191,12 @@ async fn main() {
         batches.len(),
         batches.iter().max().copied().unwrap_or(0),
         drain.as_secs_f64() * 1000.0
+    );
+    println!(
+        "process CPU        : {cpu:.1} s ({:.0} us per delivery, bridge + fake server + load \
+         generator together); load average after: {}",
+        cpu * 1e6 / total as f64,
+        load_average()
     );
     println!(
         "bridge /metrics    : accepted {} dropped_queue_full {}",

@@ -107,7 +107,7 @@ pub fn proto_duration(d: Option<&prost_types::Duration>) -> String {
                 (0, m, 0) => format!("{m}m"),
                 (h, 0, 0) => format!("{h}h"),
                 (h, m, 0) => format!("{h}h{m:02}m"),
-                (h, m, sec) if h == 0 => format!("{m}m{sec:02}s"),
+                (0, m, sec) => format!("{m}m{sec:02}s"),
                 (h, m, sec) => format!("{h}h{m:02}m{sec:02}s"),
             }
         }

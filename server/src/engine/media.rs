@@ -46,6 +46,21 @@ pub trait VerdictSink: Send + Sync + 'static {
     /// Records a verdict for a leg; a `Live` / `NeedsHuman` verdict makes the leg compete for
     /// the transfer. Errors are logged by the engine.
     fn verdict(&self, job_id: String, leg_id: String, verdict: Verdict) -> BoxFuture<'static, ()>;
+
+    /// Records an IVR navigation step of a leg (e.g. `IVR step 1/2 'language': prompt ended
+    /// at 5120 ms, sent 1`) as the leg's `ivr_step` and an `IVR_STEP` job event. Default:
+    /// nothing.
+    fn ivr_step(&self, job_id: String, leg_id: String, text: String) -> BoxFuture<'static, ()> {
+        let _ = (job_id, leg_id, text);
+        Box::pin(async {})
+    }
+
+    /// Publishes an informational `NOTE` job event about a leg (media gaps, reconnects).
+    /// Default: nothing.
+    fn note(&self, job_id: String, leg_id: String, text: String) -> BoxFuture<'static, ()> {
+        let _ = (job_id, leg_id, text);
+        Box::pin(async {})
+    }
 }
 
 /// Starts and stops per-leg listening. Implementations spawn their own tasks and must not

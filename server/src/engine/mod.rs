@@ -496,6 +496,24 @@ impl VerdictSink for Engine {
             }
         })
     }
+
+    fn ivr_step(&self, job_id: String, leg_id: String, text: String) -> BoxFuture<'static, ()> {
+        let engine = self.clone();
+        Box::pin(async move {
+            if let Err(err) = crate::media::events::record_ivr_step(&engine, &job_id, &leg_id, &text).await {
+                tracing::warn!(%job_id, %leg_id, error = %err, "IVR step not recorded");
+            }
+        })
+    }
+
+    fn note(&self, job_id: String, leg_id: String, text: String) -> BoxFuture<'static, ()> {
+        let engine = self.clone();
+        Box::pin(async move {
+            if let Err(err) = crate::media::events::record_note(&engine, &job_id, &leg_id, &text).await {
+                tracing::warn!(%job_id, %leg_id, error = %err, "note not published");
+            }
+        })
+    }
 }
 
 fn media_of(job_id: &str, leg: &LegRecord) -> Option<LegMedia> {

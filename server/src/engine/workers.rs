@@ -120,15 +120,34 @@ async fn tick_loop(engine: Engine) {
                 continue;
             }
         };
+        let mut census: std::collections::BTreeMap<&'static str, usize> = [
+            "QUEUED",
+            "DIALING",
+            "RINGING",
+            "IVR",
+            "HOLD",
+            "LIVE",
+            "NEEDS_HUMAN",
+            "TRANSFERRING",
+        ]
+        .into_iter()
+        .map(|s| (s, 0))
+        .collect();
         for job_id in jobs {
-            if let Err(e) = tick_job(&engine, &job_id).await {
+            if let Err(e) = tick_job(&engine, &job_id, &mut census).await {
                 tracing::warn!(%job_id, error = %e, "tick failed");
             }
         }
+        let counts: Vec<(&'static str, usize)> = census.into_iter().collect();
+        crate::telemetry::set_leg_census(&counts);
     }
 }
 
-async fn tick_job(engine: &Engine, job_id: &str) -> Result<()> {
+async fn tick_job(
+    engine: &Engine,
+    job_id: &str,
+    census: &mut std::collections::BTreeMap<&'static str, usize>,
+) -> Result<()> {
     let Some(snap) = engine.store().load_job(job_id).await? else {
         // Expired: nothing left to drive.
         return engine.store().retire_job_id(job_id).await;
@@ -154,6 +173,9 @@ async fn tick_job(engine: &Engine, job_id: &str) -> Result<()> {
     }
     let age = |since: i64| now - since;
     for (leg, _) in &snap.legs {
+        if !leg.state.is_terminal() {
+            *census.entry(leg.state.name()).or_default() += 1;
+        }
         match leg.state {
             LegState::Ivr if age(leg.state_since_ms) >= cfg.ivr_fallback_ms as i64 => {
                 let input = LegInput::event(LegEvent::IvrFallbackElapsed).with_patch(LegPatch {
@@ -187,16 +209,15 @@ async fn tick_job(engine: &Engine, job_id: &str) -> Result<()> {
                     )
                     .await?;
             }
-            LegState::Queued if age(leg.state_since_ms) >= 5_000 => {
-                if !engine.store().is_scheduled(job_id, &leg.leg_id).await? {
-                    tracing::warn!(job_id, leg_id = %leg.leg_id, "queued leg missing from the dial schedule: rescheduled");
-                    engine
-                        .store()
-                        .schedule_dial(job_id, &leg.leg_id, now)
-                        .await?;
-                }
-            }
             _ => {}
+        }
+        let queued_long = leg.state == LegState::Queued && age(leg.state_since_ms) >= 5_000;
+        if queued_long && !engine.store().is_scheduled(job_id, &leg.leg_id).await? {
+            tracing::warn!(job_id, leg_id = %leg.leg_id, "queued leg missing from the dial schedule: rescheduled");
+            engine
+                .store()
+                .schedule_dial(job_id, &leg.leg_id, now)
+                .await?;
         }
     }
     if snap.legs.iter().all(|(l, _)| l.state.is_terminal()) {

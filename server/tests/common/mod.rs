@@ -2,7 +2,7 @@
 //! minimal webhook receiver that forwards notifications to the server's ingest API (standing in
 //! for the webhook bridge), and one or more server instances on real sockets.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::field_reassign_with_default)]
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

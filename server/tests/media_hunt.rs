@@ -1,0 +1,137 @@
+//! THE end-to-end check of the media pipeline: a hunt on the simulated IRS PPS line where the
+//! detector, not ConfirmLive, triggers the transfer. Real redis-server, the simulator
+//! in-process (real far-end audio over its media WebSocket), the server on real sockets.
+
+mod common;
+mod media_sim;
+
+use std::time::Duration;
+
+use common::*;
+use holdhunter_proto::v1 as pb;
+use pb::job_service_client::JobServiceClient;
+
+const LEGS: u32 = 6;
+
+/// The PPS menu as the simulator plays it: "1" at the welcome menu, an information message,
+/// music, then a second menu that accepts "3".
+fn pps_as_simulated() -> pb::Destination {
+    let step = |prompt: &str, expect: &str, digits: &str, fallback_ms: u32| pb::IvrStep {
+        prompt: prompt.into(),
+        expect: expect.into(),
+        digits: digits.into(),
+        fallback_ms,
+    };
+    pb::Destination {
+        destination_id: "irs-pps-sim".into(),
+        name: "IRS PPS (simulator menu)".into(),
+        phone_number: media_sim::PPS_NUMBER.into(),
+        time_zone: "America/New_York".into(),
+        ivr_plan: Some(pb::IvrPlan {
+            steps: vec![
+                step("language", "for english press 1", "1", 20_000),
+                step("service", "press 3", "3", 60_000),
+            ],
+        }),
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn detector_finds_the_agent_and_the_winner_is_transferred() {
+    let mut sim_cfg = sim_config();
+    sim_cfg.time_scale = 120.0; // PPS mean hold 25 min -> 12.5 s of media
+    sim_cfg.media_pace = 4.0;
+    sim_cfg.seed = 11;
+    let stack = Stack::start_with(sim_cfg).await;
+    let mut cfg = stack.config();
+    cfg.media.url_template = Some(media_sim::media_template(stack.sim.base_url()));
+    cfg.media.loop_flush_interval_ms = 500;
+    // IVR -> HOLD must come from the detector, not from the engine's timer.
+    cfg.engine.ivr_fallback_ms = 600_000;
+    let server = stack.server_with(cfg).await;
+    let ch = server.channel().await;
+
+    pb::destination_service_client::DestinationServiceClient::new(ch.clone())
+        .upsert_destination(authed(pb::UpsertDestinationRequest { destination: Some(pps_as_simulated()) }))
+        .await
+        .expect("custom destination");
+    let mut jobs = JobServiceClient::new(ch.clone());
+    let job = jobs
+        .start_job(authed(start_request("irs-pps-sim", LEGS)))
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
+
+    let done = media_sim::until("a leg transferred by the detector", Duration::from_secs(150), || {
+        let ch = ch.clone();
+        let job_id = job.job_id.clone();
+        async move {
+            let j = get_job_on(ch, &job_id).await;
+            if j.state != pb::JobState::Hunting as i32 && j.state != pb::JobState::Transferred as i32 {
+                panic!("job ended without a transfer: {j:#?}");
+            }
+            (j.state == pb::JobState::Transferred as i32 && j.legs.iter().all(|l| l.state >= pb::LegState::Transferred as i32)).then_some(j)
+        }
+    })
+    .await;
+
+    let winner = done.legs.iter().find(|l| l.winner).expect("a winner").clone();
+    assert!(is_state(&winner, pb::LegState::Transferred), "{winner:#?}");
+    let detection = winner.detection.clone().expect("winner has a detection");
+    assert_eq!(detection.source, pb::DetectionSource::Detector as i32, "{detection:#?}");
+    assert!(
+        detection.phase == pb::DetectionPhase::Live as i32 || detection.phase == pb::DetectionPhase::NeedsHuman as i32,
+        "{detection:#?}"
+    );
+    assert!(!detection.cause.is_empty() && !detection.detail.is_empty());
+    assert!(winner.ivr_step.contains("sent 3"), "IVR walked by prompt: {:?}", winner.ivr_step);
+
+    // Ground truth: the agent really spoke, and before the transfer request.
+    let truth = stack.sim.call(&winner.telephony_session_id).unwrap();
+    let speech = truth.agent_speech_started.expect("the far-end agent spoke");
+    let requested = truth.transfer_requested_at.expect("transfer requested");
+    let wall_ms = requested.as_millisecond() - speech.wall.as_millisecond();
+    let transfer_media_ms = truth.transfer_media_ms.unwrap_or_default() as i64 - speech.media_ms as i64;
+    let decision_media_ms = detection.media_ms as i64 - speech.media_ms as i64;
+    println!(
+        "detection latency: decision {decision_media_ms} ms of media after the agent's first voiced sample; \
+         transfer request {transfer_media_ms} ms of media / {wall_ms} ms wall later (media pace {}x); cause {}: {}",
+        truth.media_pace, detection.cause, detection.detail
+    );
+    assert!(wall_ms >= 0 && decision_media_ms >= 0, "transfer before the agent spoke: a false transfer");
+    assert!(decision_media_ms < 2_000, "decision {decision_media_ms} ms after the agent spoke");
+
+    // Every other leg ended and its call is over in the simulator.
+    for leg in done.legs.iter().filter(|l| l.leg_id != winner.leg_id) {
+        assert!(is_state(leg, pb::LegState::Ended), "{leg:#?}");
+        if !leg.telephony_session_id.is_empty() {
+            let id = leg.telephony_session_id.clone();
+            media_sim::until("loser's call over", Duration::from_secs(10), || {
+                let ended = stack.sim.call(&id).map(|t| t.ended_at.is_some()).unwrap_or(false);
+                async move { ended.then_some(()) }
+            })
+            .await;
+        }
+    }
+    assert_eq!(stack.sim.calls().iter().filter(|c| c.transfer_requested_at.is_some()).count(), 1);
+
+    // What the legs heard went into the destination's loop library in Redis.
+    let client = redis::Client::open(stack.redis.url().as_str()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let key = hold_hunter_server::media::loop_key("irs-pps-sim");
+    let hashes = media_sim::until("loop library persisted", Duration::from_secs(10), || {
+        let mut conn = conn.clone();
+        let key = key.clone();
+        async move {
+            let n: u64 = redis::cmd("SCARD").arg(&key).query_async(&mut conn).await.unwrap();
+            (n > 0).then_some(n)
+        }
+    })
+    .await;
+    println!("loop library irs-pps-sim: {hashes} hashes in Redis");
+    let _: () = redis::cmd("PING").query_async(&mut conn).await.unwrap();
+    server.stop().await;
+}
