@@ -371,7 +371,14 @@ fn summarize(
                 let far_end = (!l.telephony_session_id.is_empty())
                     .then(|| stack.sim().call(&l.telephony_session_id))
                     .flatten()
-                    .and_then(|t| t.far_end_hangup_reason);
+                    .map(|t| {
+                        let digits: String = t.dtmf.iter().map(|d| d.digit).collect();
+                        format!(
+                            "{} (DTMF received: {})",
+                            t.far_end_hangup_reason.as_deref().unwrap_or("-"),
+                            if digits.is_empty() { "none" } else { &digits }
+                        )
+                    });
                 (l.leg_id.clone(), server, far_end)
             })
             .collect();

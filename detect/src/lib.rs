@@ -31,7 +31,9 @@ pub mod ulaw;
 
 pub use classify::{ClassifierConfig, FrameClass, FrameClassifier};
 pub use features::{FRAME_SAMPLES, SAMPLE_RATE_HZ};
-pub use fingerprint::{FINGERPRINT_VERSION, LoopLibrary, fingerprint_clip};
+pub use fingerprint::{
+    FINGERPRINT_VERSION, LoopLibrary, UNKNOWN_TAG, fingerprint_clip, fingerprint_clip_entries,
+};
 pub use leg::evidence::Rejection;
 pub use leg::{
     Cause, DetectorConfig, FrameRecord, LegDetector, LiveEvidence, Phase, SegmentEvent,

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hold_hunter_server::engine::media::{LegMedia, MediaSupervisor};
-use hold_hunter_server::media::{DetectorSupervisor, MediaConfig, MediaError, MediaEvent, MediaSource, WebSocketMediaSource};
+use hold_hunter_server::media::{
+    DetectorSupervisor, MediaConfig, MediaError, MediaEvent, MediaSource, WebSocketMediaSource,
+};
 use holdhunter_proto::v1::IvrStep;
 use media_sim::*;
 
@@ -46,7 +48,12 @@ async fn websocket_frames_arrive_in_order_and_dtmf_reaches_the_far_end() {
     .expect("100 frames within 20 s");
     assert!(saw_connected && saw_start);
     for w in frames.windows(2) {
-        assert!(w[1].sequence > w[0].sequence, "sequence numbers increase: {} then {}", w[0].sequence, w[1].sequence);
+        assert!(
+            w[1].sequence > w[0].sequence,
+            "sequence numbers increase: {} then {}",
+            w[0].sequence,
+            w[1].sequence
+        );
         assert_eq!(w[1].timestamp_ms, w[0].timestamp_ms + 20, "20 ms frames");
     }
     assert!(frames.iter().all(|f| f.payload.len() == 160));
@@ -54,7 +61,9 @@ async fn websocket_frames_arrive_in_order_and_dtmf_reaches_the_far_end() {
     stream.send_dtmf('1').await.unwrap();
     let echoed = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
-            if let MediaEvent::Dtmf { digit } = stream.next_event().await.unwrap().expect("stream open") {
+            if let MediaEvent::Dtmf { digit } =
+                stream.next_event().await.unwrap().expect("stream open")
+            {
                 return digit;
             }
         }
@@ -63,7 +72,12 @@ async fn websocket_frames_arrive_in_order_and_dtmf_reaches_the_far_end() {
     .expect("DTMF echo");
     assert_eq!(echoed, '1');
     let truth = sim.call(&leg.telephony_session_id).unwrap();
-    assert_eq!(truth.dtmf.iter().map(|d| d.digit).collect::<String>(), "1", "{:?}", truth.dtmf);
+    assert_eq!(
+        truth.dtmf.iter().map(|d| d.digit).collect::<String>(),
+        "1",
+        "{:?}",
+        truth.dtmf
+    );
 
     // Hang-up: the stream says stop; an unknown session is NotFound.
     rc.delete_session(&leg.telephony_session_id).await.unwrap();
@@ -83,7 +97,10 @@ async fn websocket_frames_arrive_in_order_and_dtmf_reaches_the_far_end() {
         telephony_session_id: "s-does-not-exist".into(),
         ..leg
     };
-    assert!(matches!(source.connect(&unknown).await, Err(MediaError::NotFound)));
+    assert!(matches!(
+        source.connect(&unknown).await,
+        Err(MediaError::NotFound)
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,7 +115,11 @@ async fn leg_task_navigates_the_pps_ivr_by_prompt_and_reconnects_after_a_cut() {
     .unwrap();
     // time_scale 60: PPS plays 5 s of music before its second menu.
     let sim = ringcentral_sim::spawn(sim_config(60.0, 4.0)).await.unwrap();
-    let sim_addr = sim.base_url().trim_start_matches("http://").parse().unwrap();
+    let sim_addr = sim
+        .base_url()
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
     let proxy = CutProxy::start(sim_addr).await;
     let rc = rc_client(&sim).await;
     let leg = call(&sim, &rc, PPS_NUMBER).await;
@@ -112,8 +133,18 @@ async fn leg_task_navigates_the_pps_ivr_by_prompt_and_reconnects_after_a_cut() {
     let supervisor = DetectorSupervisor::from_config(&config, store, shutdown_rx).unwrap();
     let sink = RecordingSink::default();
     let plan = vec![
-        IvrStep { prompt: "language".into(), expect: "for english press 1".into(), digits: "1".into(), fallback_ms: 20_000 },
-        IvrStep { prompt: "service".into(), expect: "press 3".into(), digits: "3".into(), fallback_ms: 60_000 },
+        IvrStep {
+            prompt: "language".into(),
+            expect: "for english press 1".into(),
+            digits: "1".into(),
+            fallback_ms: 20_000,
+        },
+        IvrStep {
+            prompt: "service".into(),
+            expect: "press 3".into(),
+            digits: "3".into(),
+            fallback_ms: 60_000,
+        },
     ];
     supervisor.start_with_plan(leg.clone(), "irs-pps".into(), plan, Arc::new(sink.clone()));
     // Starting again is a no-op.
@@ -125,32 +156,64 @@ async fn leg_task_navigates_the_pps_ivr_by_prompt_and_reconnects_after_a_cut() {
         let id = leg.telephony_session_id.clone();
         move || {
             let t = sim.call(&id).unwrap();
-            let hit = t.timeline.iter().any(|e| e.event.contains("DtmfAccepted") && e.event.contains(prompt));
+            let hit = t
+                .timeline
+                .iter()
+                .any(|e| e.event.contains("DtmfAccepted") && e.event.contains(prompt));
             async move { hit.then_some(()) }
         }
     };
-    until("'1' accepted by the welcome menu", Duration::from_secs(30), accepted("ivr.pps.welcome")).await;
+    until(
+        "'1' accepted by the welcome menu",
+        Duration::from_secs(30),
+        accepted("ivr.pps.welcome"),
+    )
+    .await;
     let steps = sink.ivr_steps();
-    assert!(steps[0].contains("'language': prompt ended") && steps[0].ends_with("sent 1"), "{steps:?}");
+    assert!(
+        steps[0].contains("'language': prompt ended") && steps[0].ends_with("sent 1"),
+        "{steps:?}"
+    );
 
     // Cut the media socket: the task reports the drop, reconnects, and reports the gap.
     proxy.cut();
-    until("reconnect", Duration::from_secs(20), || async { (proxy.accepted() >= 2).then_some(()) }).await;
+    until("reconnect", Duration::from_secs(20), || async {
+        (proxy.accepted() >= 2).then_some(())
+    })
+    .await;
     until("drop and gap notes", Duration::from_secs(20), || async {
         let notes = sink.notes();
-        (notes.iter().any(|n| n.contains("dropped")) && notes.iter().any(|n| n.contains("media gap"))).then_some(notes)
+        (notes.iter().any(|n| n.contains("dropped"))
+            && notes.iter().any(|n| n.contains("media gap")))
+        .then_some(notes)
     })
     .await;
 
     // The info message runs into music: no digit there; '3' goes to the second menu.
-    until("'3' accepted by the second menu", Duration::from_secs(60), accepted("ivr.pps.second")).await;
+    until(
+        "'3' accepted by the second menu",
+        Duration::from_secs(60),
+        accepted("ivr.pps.second"),
+    )
+    .await;
     let steps = sink.ivr_steps();
     assert_eq!(steps.len(), 2, "{steps:?}");
-    assert!(steps[1].contains("'service': prompt ended") && steps[1].ends_with("sent 3"), "{steps:?}");
+    assert!(
+        steps[1].contains("'service': prompt ended") && steps[1].ends_with("sent 3"),
+        "{steps:?}"
+    );
     let truth = sim.call(&leg.telephony_session_id).unwrap();
-    assert_eq!(truth.dtmf.iter().map(|d| d.digit).collect::<String>(), "13", "{:?}", truth.dtmf);
+    assert_eq!(
+        truth.dtmf.iter().map(|d| d.digit).collect::<String>(),
+        "13",
+        "{:?}",
+        truth.dtmf
+    );
 
     supervisor.stop(&leg);
-    until("leg task ended", Duration::from_secs(10), || async { (supervisor.active_legs() == 0).then_some(()) }).await;
+    until("leg task ended", Duration::from_secs(10), || async {
+        (supervisor.active_legs() == 0).then_some(())
+    })
+    .await;
     rc.delete_session(&leg.telephony_session_id).await.unwrap();
 }

@@ -53,7 +53,9 @@ async fn detector_finds_the_agent_and_the_winner_is_transferred() {
     let ch = server.channel().await;
 
     pb::destination_service_client::DestinationServiceClient::new(ch.clone())
-        .upsert_destination(authed(pb::UpsertDestinationRequest { destination: Some(pps_as_simulated()) }))
+        .upsert_destination(authed(pb::UpsertDestinationRequest {
+            destination: Some(pps_as_simulated()),
+        }))
         .await
         .expect("custom destination");
     let mut jobs = JobServiceClient::new(ch.clone());
@@ -65,44 +67,75 @@ async fn detector_finds_the_agent_and_the_winner_is_transferred() {
         .job
         .unwrap();
 
-    let done = media_sim::until("a leg transferred by the detector", Duration::from_secs(150), || {
-        let ch = ch.clone();
-        let job_id = job.job_id.clone();
-        async move {
-            let j = get_job_on(ch, &job_id).await;
-            if j.state != pb::JobState::Hunting as i32 && j.state != pb::JobState::Transferred as i32 {
-                panic!("job ended without a transfer: {j:#?}");
+    let done = media_sim::until(
+        "a leg transferred by the detector",
+        Duration::from_secs(150),
+        || {
+            let ch = ch.clone();
+            let job_id = job.job_id.clone();
+            async move {
+                let j = get_job_on(ch, &job_id).await;
+                if j.state != pb::JobState::Hunting as i32
+                    && j.state != pb::JobState::Transferred as i32
+                {
+                    panic!("job ended without a transfer: {j:#?}");
+                }
+                (j.state == pb::JobState::Transferred as i32
+                    && j.legs
+                        .iter()
+                        .all(|l| l.state >= pb::LegState::Transferred as i32))
+                .then_some(j)
             }
-            (j.state == pb::JobState::Transferred as i32 && j.legs.iter().all(|l| l.state >= pb::LegState::Transferred as i32)).then_some(j)
-        }
-    })
+        },
+    )
     .await;
 
-    let winner = done.legs.iter().find(|l| l.winner).expect("a winner").clone();
+    let winner = done
+        .legs
+        .iter()
+        .find(|l| l.winner)
+        .expect("a winner")
+        .clone();
     assert!(is_state(&winner, pb::LegState::Transferred), "{winner:#?}");
     let detection = winner.detection.clone().expect("winner has a detection");
-    assert_eq!(detection.source, pb::DetectionSource::Detector as i32, "{detection:#?}");
+    assert_eq!(
+        detection.source,
+        pb::DetectionSource::Detector as i32,
+        "{detection:#?}"
+    );
     assert!(
-        detection.phase == pb::DetectionPhase::Live as i32 || detection.phase == pb::DetectionPhase::NeedsHuman as i32,
+        detection.phase == pb::DetectionPhase::Live as i32
+            || detection.phase == pb::DetectionPhase::NeedsHuman as i32,
         "{detection:#?}"
     );
     assert!(!detection.cause.is_empty() && !detection.detail.is_empty());
-    assert!(winner.ivr_step.contains("sent 3"), "IVR walked by prompt: {:?}", winner.ivr_step);
+    assert!(
+        winner.ivr_step.contains("sent 3"),
+        "IVR walked by prompt: {:?}",
+        winner.ivr_step
+    );
 
     // Ground truth: the agent really spoke, and before the transfer request.
     let truth = stack.sim.call(&winner.telephony_session_id).unwrap();
     let speech = truth.agent_speech_started.expect("the far-end agent spoke");
     let requested = truth.transfer_requested_at.expect("transfer requested");
     let wall_ms = requested.as_millisecond() - speech.wall.as_millisecond();
-    let transfer_media_ms = truth.transfer_media_ms.unwrap_or_default() as i64 - speech.media_ms as i64;
+    let transfer_media_ms =
+        truth.transfer_media_ms.unwrap_or_default() as i64 - speech.media_ms as i64;
     let decision_media_ms = detection.media_ms as i64 - speech.media_ms as i64;
     println!(
         "detection latency: decision {decision_media_ms} ms of media after the agent's first voiced sample; \
          transfer request {transfer_media_ms} ms of media / {wall_ms} ms wall later (media pace {}x); cause {}: {}",
         truth.media_pace, detection.cause, detection.detail
     );
-    assert!(wall_ms >= 0 && decision_media_ms >= 0, "transfer before the agent spoke: a false transfer");
-    assert!(decision_media_ms < 2_000, "decision {decision_media_ms} ms after the agent spoke");
+    assert!(
+        wall_ms >= 0 && decision_media_ms >= 0,
+        "transfer before the agent spoke: a false transfer"
+    );
+    assert!(
+        decision_media_ms < 2_000,
+        "decision {decision_media_ms} ms after the agent spoke"
+    );
 
     // Every other leg ended and its call is over in the simulator.
     for leg in done.legs.iter().filter(|l| l.leg_id != winner.leg_id) {
@@ -110,13 +143,25 @@ async fn detector_finds_the_agent_and_the_winner_is_transferred() {
         if !leg.telephony_session_id.is_empty() {
             let id = leg.telephony_session_id.clone();
             media_sim::until("loser's call over", Duration::from_secs(10), || {
-                let ended = stack.sim.call(&id).map(|t| t.ended_at.is_some()).unwrap_or(false);
+                let ended = stack
+                    .sim
+                    .call(&id)
+                    .map(|t| t.ended_at.is_some())
+                    .unwrap_or(false);
                 async move { ended.then_some(()) }
             })
             .await;
         }
     }
-    assert_eq!(stack.sim.calls().iter().filter(|c| c.transfer_requested_at.is_some()).count(), 1);
+    assert_eq!(
+        stack
+            .sim
+            .calls()
+            .iter()
+            .filter(|c| c.transfer_requested_at.is_some())
+            .count(),
+        1
+    );
 
     // What the legs heard went into the destination's loop library in Redis.
     let client = redis::Client::open(stack.redis.url().as_str()).unwrap();
@@ -126,7 +171,11 @@ async fn detector_finds_the_agent_and_the_winner_is_transferred() {
         let mut conn = conn.clone();
         let key = key.clone();
         async move {
-            let n: u64 = redis::cmd("SCARD").arg(&key).query_async(&mut conn).await.unwrap();
+            let n: u64 = redis::cmd("SCARD")
+                .arg(&key)
+                .query_async(&mut conn)
+                .await
+                .unwrap();
             (n > 0).then_some(n)
         }
     })

@@ -12,9 +12,13 @@ use hold_hunter_server::store::Store;
 use media_sim::until;
 
 async fn store(url: &str) -> Store {
-    Store::connect(url, Duration::from_secs(5), &hold_hunter_server::config::EngineConfig::default())
-        .await
-        .unwrap()
+    Store::connect(
+        url,
+        Duration::from_secs(5),
+        &hold_hunter_server::config::EngineConfig::default(),
+    )
+    .await
+    .unwrap()
 }
 
 fn supervisor(store: Store, shutdown: tokio::sync::watch::Receiver<bool>) -> DetectorSupervisor {
@@ -23,7 +27,10 @@ fn supervisor(store: Store, shutdown: tokio::sync::watch::Receiver<bool>) -> Det
         ..MediaConfig::default()
     };
     // The media source is never used here (no leg is started).
-    let source = Arc::new(WebSocketMediaSource::new("ws://127.0.0.1:9/sim/media/{telephonySessionId}", Duration::from_secs(1)));
+    let source = Arc::new(WebSocketMediaSource::new(
+        "ws://127.0.0.1:9/sim/media/{telephonySessionId}",
+        Duration::from_secs(1),
+    ));
     DetectorSupervisor::new(store, config, source, shutdown)
 }
 
@@ -34,20 +41,32 @@ async fn loop_library_persists_and_a_restarted_supervisor_loads_it() {
     let client = redis::Client::open(url.as_str()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     let key = loop_key("irs-pps");
-    assert_eq!(key, format!("hh:loops:{{irs-pps}}:v{}", holdhunter_detect::FINGERPRINT_VERSION));
+    assert_eq!(
+        key,
+        format!(
+            "hh:loops:{{irs-pps}}:v{}",
+            holdhunter_detect::FINGERPRINT_VERSION
+        )
+    );
 
     let (tx, rx) = tokio::sync::watch::channel(false);
     let first = supervisor(store(&url).await, rx);
     let library = first.loops().library("irs-pps").await;
     assert!(library.is_empty());
-    let hashes: Vec<u64> = (0..25_000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+    let hashes: Vec<u64> = (0..25_000u64)
+        .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .collect();
     library.insert_many(&hashes[..20_000]);
     // Periodic flush.
     until("periodic flush", Duration::from_secs(10), || {
         let mut conn = conn.clone();
         let key = key.clone();
         async move {
-            let n: u64 = redis::cmd("SCARD").arg(&key).query_async(&mut conn).await.unwrap();
+            let n: u64 = redis::cmd("SCARD")
+                .arg(&key)
+                .query_async(&mut conn)
+                .await
+                .unwrap();
             (n == 20_000).then_some(())
         }
     })
@@ -59,7 +78,11 @@ async fn loop_library_persists_and_a_restarted_supervisor_loads_it() {
         let mut conn = conn.clone();
         let key = key.clone();
         async move {
-            let n: u64 = redis::cmd("SCARD").arg(&key).query_async(&mut conn).await.unwrap();
+            let n: u64 = redis::cmd("SCARD")
+                .arg(&key)
+                .query_async(&mut conn)
+                .await
+                .unwrap();
             (n == 25_000).then_some(())
         }
     })

@@ -198,6 +198,15 @@ async fn main() {
         cpu * 1e6 / total as f64,
         load_average()
     );
+    let count = bridge.metric("hh_bridge_ack_latency_seconds_count").await;
+    let mut shares = Vec::new();
+    for le in ["0.0005", "0.001", "0.005"] {
+        let within = bridge
+            .metric(&format!("hh_bridge_ack_latency_seconds_bucket{{le=\"{le}\"}}"))
+            .await;
+        shares.push(format!("<= {le} s: {:.2}%", 100.0 * within / count));
+    }
+    println!("bridge-side ack    : {} (handler time, from its histogram)", shares.join(", "));
     println!(
         "bridge /metrics    : accepted {} dropped_queue_full {}",
         bridge.deliveries("accepted").await,

@@ -7,9 +7,9 @@
 //! per destination, keyed with [`FINGERPRINT_VERSION`](super::FINGERPRINT_VERSION)); a later
 //! job loads them back with [`LoopLibrary::extend`], which does not mark them new again.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
 const SHARDS: usize = 16;
@@ -34,14 +34,28 @@ impl Hasher for IdentityHasher {
     }
 }
 
-type Shard = HashSet<u64, BuildHasherDefault<IdentityHasher>>;
+/// Hash → tag: where (in the library's timeline, 20 ms frames) the hash was first heard.
+type Shard = HashMap<u64, u64, BuildHasherDefault<IdentityHasher>>;
 
-/// Thread-safe set of landmark hashes of recorded audio heard on a destination.
+/// Tag of a hash whose first hearing is unknown (imported with [`LoopLibrary::extend`] or added
+/// with [`LoopLibrary::insert`]): it counts as a match but never as a time-consistent one.
+pub const UNKNOWN_TAG: u64 = u64::MAX;
+
+/// Frames of library timeline reserved per leg ([`LoopLibrary::register_leg`]): 2^28 frames,
+/// ≈ 62 days of media.
+pub const LEG_TIMELINE_FRAMES: u64 = 1 << 28;
+
+/// Thread-safe map of landmark hashes of recorded audio heard on a destination, each with a
+/// tag: the frame, on a library-wide timeline, where it was first heard. A true repeat of a
+/// recording matches hashes whose tags are all offset by the same amount from the listening
+/// leg's frames; look-alike speech (another voice, the same phonemes) matches hashes heard at
+/// unrelated times. [`LoopLibrary::tag_of_any`] returns the tag for that test.
 pub struct LoopLibrary {
     shards: [RwLock<Shard>; SHARDS],
-    new_hashes: Mutex<Vec<u64>>,
+    new_hashes: Mutex<Vec<(u64, u64)>>,
     len: AtomicUsize,
     max_hashes: usize,
+    legs: AtomicU64,
 }
 
 impl Default for LoopLibrary {
@@ -74,6 +88,7 @@ impl LoopLibrary {
             new_hashes: Mutex::new(Vec::new()),
             len: AtomicUsize::new(0),
             max_hashes,
+            legs: AtomicU64::new(0),
         }
     }
 
@@ -92,12 +107,25 @@ impl LoopLibrary {
         self.len() == 0
     }
 
+    /// Reserve a stretch of the library timeline for a new leg; returns its first frame. A
+    /// leg tags the hashes it learns with this base plus its own frame number.
+    pub fn register_leg(&self) -> u64 {
+        (self.legs.fetch_add(1, Ordering::Relaxed) + 1) * LEG_TIMELINE_FRAMES
+    }
+
     /// Whether `hash` was heard before.
     pub fn contains(&self, hash: u64) -> bool {
+        self.tag_of(hash).is_some()
+    }
+
+    /// The tag of `hash` if it was heard before ([`UNKNOWN_TAG`] when its first hearing is
+    /// unknown).
+    pub fn tag_of(&self, hash: u64) -> Option<u64> {
         self.shard(hash)
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .contains(&hash)
+            .get(&hash)
+            .copied()
     }
 
     /// Whether any of `hashes` was heard before.
@@ -105,30 +133,53 @@ impl LoopLibrary {
         hashes.iter().any(|&h| self.contains(h))
     }
 
-    fn add(&self, hash: u64) -> bool {
+    /// The tag of the first of `hashes` heard before, if any.
+    pub fn tag_of_any(&self, hashes: &[u64]) -> Option<u64> {
+        hashes.iter().find_map(|&h| self.tag_of(h))
+    }
+
+    fn add(&self, hash: u64, tag: u64) -> bool {
         if self.len() >= self.max_hashes {
             return false;
         }
-        let added = self
-            .shard(hash)
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(hash);
+        let mut shard = self.shard(hash).write().unwrap_or_else(|e| e.into_inner());
+        let added = match shard.get_mut(&hash) {
+            None => {
+                shard.insert(hash, tag);
+                true
+            }
+            Some(old) => {
+                // A known first hearing replaces an unknown one; otherwise the first stays.
+                if *old == UNKNOWN_TAG && tag != UNKNOWN_TAG {
+                    *old = tag;
+                }
+                false
+            }
+        };
+        drop(shard);
         if added {
             self.len.fetch_add(1, Ordering::Relaxed);
         }
         added
     }
 
-    /// Add a hash heard on a leg. Returns true if it was not stored yet; it is then also queued
-    /// for [`LoopLibrary::drain_new_hashes`].
+    /// Add a hash heard on a leg, first heard at an unknown time ([`UNKNOWN_TAG`]). Returns
+    /// true if it was not stored yet; it is then also queued for
+    /// [`LoopLibrary::drain_new_hashes`].
     pub fn insert(&self, hash: u64) -> bool {
-        let added = self.add(hash);
+        self.insert_tagged(hash, UNKNOWN_TAG)
+    }
+
+    /// Add a hash first heard at library-timeline frame `tag` (see
+    /// [`LoopLibrary::register_leg`]). Returns true if it was not stored yet; it is then queued
+    /// for [`LoopLibrary::drain_new_entries`] / [`LoopLibrary::drain_new_hashes`].
+    pub fn insert_tagged(&self, hash: u64, tag: u64) -> bool {
+        let added = self.add(hash, tag);
         if added {
             self.new_hashes
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push(hash);
+                .push((hash, tag));
         }
         added
     }
@@ -137,8 +188,8 @@ impl LoopLibrary {
     pub fn insert_many(&self, hashes: &[u64]) -> usize {
         let mut fresh = Vec::new();
         for &h in hashes {
-            if self.add(h) {
-                fresh.push(h);
+            if self.add(h, UNKNOWN_TAG) {
+                fresh.push((h, UNKNOWN_TAG));
             }
         }
         let n = fresh.len();
@@ -153,20 +204,64 @@ impl LoopLibrary {
 
     /// Import hashes loaded from persistent storage. They are not queued as new (they are
     /// already persisted). Returns how many were not stored yet.
+    /// Imported hashes carry [`UNKNOWN_TAG`]: they match, but never time-consistently, so a
+    /// recording known only from them is not recognised by the library alone; prefer
+    /// [`LoopLibrary::extend_entries`].
     pub fn extend<I: IntoIterator<Item = u64>>(&self, hashes: I) -> usize {
-        hashes.into_iter().filter(|&h| self.add(h)).count()
+        hashes
+            .into_iter()
+            .filter(|&h| self.add(h, UNKNOWN_TAG))
+            .count()
     }
 
-    /// Union with another in-process library. Hashes this library lacked are queued as new
+    /// Import (hash, tag) entries loaded from persistent storage (see
+    /// [`LoopLibrary::drain_new_entries`]); not queued as new. Returns how many were not stored
+    /// yet. Tags of different libraries may overlap; that only weakens consistency tests.
+    pub fn extend_entries<I: IntoIterator<Item = (u64, u64)>>(&self, entries: I) -> usize {
+        entries
+            .into_iter()
+            .filter(|&(h, tag)| self.add(h, tag))
+            .count()
+    }
+
+    /// Union with another in-process library. Entries this library lacked are queued as new
     /// (this library's store has not seen them). Returns how many were added.
     pub fn merge(&self, other: &LoopLibrary) -> usize {
-        self.insert_many(&other.export())
+        let mut added = 0;
+        for (h, tag) in other.export_entries() {
+            if self.insert_tagged(h, tag) {
+                added += 1;
+            }
+        }
+        added
     }
 
-    /// Take the hashes added by [`LoopLibrary::insert`], [`LoopLibrary::insert_many`] or
-    /// [`LoopLibrary::merge`] since the last call, for persisting (e.g. `SADD`).
+    /// Take the hashes added by [`LoopLibrary::insert`], [`LoopLibrary::insert_tagged`],
+    /// [`LoopLibrary::insert_many`] or [`LoopLibrary::merge`] since the last call, for
+    /// persisting (e.g. `SADD`). Drops their tags: prefer [`LoopLibrary::drain_new_entries`].
     pub fn drain_new_hashes(&self) -> Vec<u64> {
+        self.drain_new_entries().into_iter().map(|(h, _)| h).collect()
+    }
+
+    /// Take the (hash, tag) entries added since the last call (same queue as
+    /// [`LoopLibrary::drain_new_hashes`]), for persisting (e.g. `HSETNX`).
+    pub fn drain_new_entries(&self) -> Vec<(u64, u64)> {
         std::mem::take(&mut *self.new_hashes.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Every stored (hash, tag) entry (unordered).
+    pub fn export_entries(&self) -> Vec<(u64, u64)> {
+        let mut all = Vec::with_capacity(self.len());
+        for shard in &self.shards {
+            all.extend(
+                shard
+                    .read()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .iter()
+                    .map(|(&h, &t)| (h, t)),
+            );
+        }
+        all
     }
 
     /// Every stored hash (unordered), e.g. to rebuild a persistent set.
@@ -177,7 +272,7 @@ impl LoopLibrary {
                 shard
                     .read()
                     .unwrap_or_else(|e| e.into_inner())
-                    .iter()
+                    .keys()
                     .copied(),
             );
         }

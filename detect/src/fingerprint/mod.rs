@@ -5,6 +5,6 @@ pub mod clip;
 pub mod landmark;
 pub mod library;
 
-pub use clip::fingerprint_clip;
+pub use clip::{fingerprint_clip, fingerprint_clip_entries};
 pub use landmark::{FINGERPRINT_VERSION, LandmarkHasher, TripletKey, ZONE_FRAMES};
-pub use library::LoopLibrary;
+pub use library::{LEG_TIMELINE_FRAMES, LoopLibrary, UNKNOWN_TAG};

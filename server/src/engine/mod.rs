@@ -500,7 +500,9 @@ impl VerdictSink for Engine {
     fn ivr_step(&self, job_id: String, leg_id: String, text: String) -> BoxFuture<'static, ()> {
         let engine = self.clone();
         Box::pin(async move {
-            if let Err(err) = crate::media::events::record_ivr_step(&engine, &job_id, &leg_id, &text).await {
+            if let Err(err) =
+                crate::media::events::record_ivr_step(&engine, &job_id, &leg_id, &text).await
+            {
                 tracing::warn!(%job_id, %leg_id, error = %err, "IVR step not recorded");
             }
         })
@@ -509,7 +511,9 @@ impl VerdictSink for Engine {
     fn note(&self, job_id: String, leg_id: String, text: String) -> BoxFuture<'static, ()> {
         let engine = self.clone();
         Box::pin(async move {
-            if let Err(err) = crate::media::events::record_note(&engine, &job_id, &leg_id, &text).await {
+            if let Err(err) =
+                crate::media::events::record_note(&engine, &job_id, &leg_id, &text).await
+            {
                 tracing::warn!(%job_id, %leg_id, error = %err, "note not published");
             }
         })

@@ -11,7 +11,12 @@ use crate::store::Cas;
 
 /// Records `text` as the leg's last IVR step (`Leg.ivr_step`) and publishes an `IVR_STEP`
 /// event with it as the message. A terminal leg is left alone.
-pub async fn record_ivr_step(engine: &Engine, job_id: &str, leg_id: &str, text: &str) -> Result<()> {
+pub async fn record_ivr_step(
+    engine: &Engine,
+    job_id: &str,
+    leg_id: &str,
+    text: &str,
+) -> Result<()> {
     for _ in 0..16 {
         let (job, leg, version) = engine.store().load_leg(job_id, leg_id).await?;
         if leg.state.is_terminal() {
@@ -28,12 +33,18 @@ pub async fn record_ivr_step(engine: &Engine, job_id: &str, leg_id: &str, text: 
             message: text.to_owned(),
             transfers: job.transfers,
         };
-        match engine.store().cas_leg(job_id, &next, version, Some(&event)).await? {
+        match engine
+            .store()
+            .cas_leg(job_id, &next, version, Some(&event))
+            .await?
+        {
             Cas::Written(_) => return Ok(()),
             Cas::Conflict => continue,
         }
     }
-    Err(Error::Internal(format!("leg {job_id}/{leg_id}: IVR step not recorded (write contention)")))
+    Err(Error::Internal(format!(
+        "leg {job_id}/{leg_id}: IVR step not recorded (write contention)"
+    )))
 }
 
 /// Publishes a `NOTE` event about a leg (e.g. a media gap or reconnect); the leg record is

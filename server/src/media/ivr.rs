@@ -210,7 +210,12 @@ mod tests {
     }
 
     /// Feeds frames of `class` from `from_ms` to `to_ms`; returns the first action.
-    fn frames(nav: &mut IvrNavigator, from_ms: u64, to_ms: u64, class: FrameClass) -> Option<(u64, StepAction)> {
+    fn frames(
+        nav: &mut IvrNavigator,
+        from_ms: u64,
+        to_ms: u64,
+        class: FrameClass,
+    ) -> Option<(u64, StepAction)> {
         let mut t = from_ms;
         while t < to_ms {
             t += 20;
@@ -228,7 +233,10 @@ mod tests {
         assert!(nav.on_segment(&end(3_000)).is_none());
         let (t, a) = frames(&mut nav, 3_300, 5_000, FrameClass::Silence).unwrap();
         assert_eq!(t, 3_800);
-        assert_eq!((a.index, a.digits.as_str(), a.trigger), (0, "1", StepTrigger::Prompt));
+        assert_eq!(
+            (a.index, a.digits.as_str(), a.trigger),
+            (0, "1", StepTrigger::Prompt)
+        );
         assert!(a.text.contains("'language'"), "{}", a.text);
         assert_eq!(nav.done_at(), Some(3_800 * 8));
         assert!(frames(&mut nav, 5_000, 60_000, FrameClass::Silence).is_none());
@@ -242,7 +250,10 @@ mod tests {
         assert!(frames(&mut nav, 2_300, 2_360, FrameClass::Silence).is_none());
         assert!(frames(&mut nav, 2_360, 8_000, FrameClass::Music).is_none());
         nav.on_segment(&end(9_000));
-        assert!(nav.on_segment(&start(SegmentKind::SpeechStart, 9_300)).is_none());
+        assert!(
+            nav.on_segment(&start(SegmentKind::SpeechStart, 9_300))
+                .is_none()
+        );
         assert!(frames(&mut nav, 9_300, 12_000, FrameClass::Speech).is_none());
         nav.on_segment(&end(12_000));
         let (t, a) = frames(&mut nav, 12_300, 14_000, FrameClass::Noise).unwrap();
@@ -253,15 +264,24 @@ mod tests {
     fn timer_fallback_counts_from_the_previous_step() {
         let mut nav = IvrNavigator::new(vec![step("a", "1", 0), step("b", "2", 5_000)], 800);
         let (t, a) = frames(&mut nav, 0, 20_000, FrameClass::Music).unwrap();
-        assert_eq!((t, a.trigger), (DEFAULT_FALLBACK_MS as u64, StepTrigger::Fallback));
+        assert_eq!(
+            (t, a.trigger),
+            (DEFAULT_FALLBACK_MS as u64, StepTrigger::Fallback)
+        );
         let (t, a) = frames(&mut nav, t, 20_000, FrameClass::Music).unwrap();
-        assert_eq!((t, a.digits.as_str(), a.trigger), (13_000, "2", StepTrigger::Fallback));
+        assert_eq!(
+            (t, a.digits.as_str(), a.trigger),
+            (13_000, "2", StepTrigger::Fallback)
+        );
         assert!(nav.done_at().is_some());
     }
 
     #[test]
     fn a_wait_step_passes_on_the_next_prompt_end() {
-        let mut nav = IvrNavigator::new(vec![step("info", "", 30_000), step("menu", "9", 30_000)], 800);
+        let mut nav = IvrNavigator::new(
+            vec![step("info", "", 30_000), step("menu", "9", 30_000)],
+            800,
+        );
         let a = nav.on_segment(&end(4_000)).unwrap();
         assert_eq!((a.index, a.digits.as_str()), (0, ""));
         nav.on_segment(&end(7_000));

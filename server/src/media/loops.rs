@@ -113,7 +113,8 @@ impl LoopStore {
             let Some(library) = entry.library.get() else {
                 continue;
             };
-            let mut hashes = std::mem::take(&mut *entry.pending.lock().unwrap_or_else(|e| e.into_inner()));
+            let mut hashes =
+                std::mem::take(&mut *entry.pending.lock().unwrap_or_else(|e| e.into_inner()));
             hashes.extend(library.drain_new_hashes());
             if hashes.is_empty() {
                 continue;
@@ -121,7 +122,8 @@ impl LoopStore {
             match self.write(&destination_id, &hashes).await {
                 Ok(()) => {
                     written += hashes.len();
-                    metrics::counter!("hh_loop_hashes_persisted_total").increment(hashes.len() as u64);
+                    metrics::counter!("hh_loop_hashes_persisted_total")
+                        .increment(hashes.len() as u64);
                 }
                 Err(e) => {
                     tracing::warn!(%destination_id, hashes = hashes.len(), error = %e, "loop library flush failed; will retry");

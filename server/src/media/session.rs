@@ -108,8 +108,13 @@ impl LegSession {
     pub async fn run(mut self) -> SessionEnd {
         let mut state = State {
             detector: LegDetector::new(self.config.detector_config(), Arc::clone(&self.library)),
-            navigator: IvrNavigator::new(std::mem::take(&mut self.steps), self.config.ivr_menu_quiet_ms),
-            reporter: VerdictReporter::new(Duration::from_millis(self.config.verdict_update_interval_ms)),
+            navigator: IvrNavigator::new(
+                std::mem::take(&mut self.steps),
+                self.config.ivr_menu_quiet_ms,
+            ),
+            reporter: VerdictReporter::new(Duration::from_millis(
+                self.config.verdict_update_interval_ms,
+            )),
             clock: MediaClock::default(),
             last_note: None,
             hold_marked: false,
@@ -152,7 +157,9 @@ impl LegSession {
             connections += 1;
             if connections > 1 {
                 metrics::reconnected();
-                let down_ms = down_since.map(|d| d.elapsed().as_millis() as u64).unwrap_or(0);
+                let down_ms = down_since
+                    .map(|d| d.elapsed().as_millis() as u64)
+                    .unwrap_or(0);
                 tracing::info!(job_id = %self.leg.job_id, leg_id = %self.leg.leg_id, down_ms, connections, "media stream reconnected");
             }
             backoff = initial;
@@ -181,7 +188,11 @@ impl LegSession {
     }
 
     /// Reads one connection until it ends: `Some(end)` = the task ends, `None` = reconnect.
-    async fn pump(&mut self, state: &mut State, stream: &mut dyn MediaStream) -> Option<SessionEnd> {
+    async fn pump(
+        &mut self,
+        state: &mut State,
+        stream: &mut dyn MediaStream,
+    ) -> Option<SessionEnd> {
         loop {
             let event = tokio::select! {
                 biased;
@@ -194,7 +205,9 @@ impl LegSession {
                     tracing::debug!(job_id = %self.leg.job_id, leg_id = %self.leg.leg_id, error = %e, "media stream error");
                     return None;
                 }
-                Ok(Some(MediaEvent::Stopped { reason })) => return Some(SessionEnd::Stopped(reason)),
+                Ok(Some(MediaEvent::Stopped { reason })) => {
+                    return Some(SessionEnd::Stopped(reason));
+                }
                 Ok(Some(MediaEvent::Frame(frame))) => {
                     if !self.on_frame(state, stream, frame).await {
                         return None;
@@ -209,11 +222,19 @@ impl LegSession {
     }
 
     /// One frame; `false` when the stream broke while sending DTMF.
-    async fn on_frame(&mut self, state: &mut State, stream: &mut dyn MediaStream, frame: MediaFrame) -> bool {
+    async fn on_frame(
+        &mut self,
+        state: &mut State,
+        stream: &mut dyn MediaStream,
+        frame: MediaFrame,
+    ) -> bool {
         match state.clock.fit(&frame) {
             FrameFit::Stale => return true,
             FrameFit::Next => {}
-            FrameFit::Gap { gap_ms, sequence_jump } => {
+            FrameFit::Gap {
+                gap_ms,
+                sequence_jump,
+            } => {
                 state.detector.on_gap(gap_ms * 8);
                 metrics::gap(gap_ms);
                 let text = format!(

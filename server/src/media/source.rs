@@ -65,7 +65,10 @@ pub enum MediaError {
 /// Opens media streams for legs.
 pub trait MediaSource: Send + Sync + 'static {
     /// Attach to `leg`'s call audio. [`MediaError::NotFound`] when the call is over.
-    fn connect(&self, leg: &LegMedia) -> BoxFuture<'static, Result<Box<dyn MediaStream>, MediaError>>;
+    fn connect(
+        &self,
+        leg: &LegMedia,
+    ) -> BoxFuture<'static, Result<Box<dyn MediaStream>, MediaError>>;
 }
 
 /// One attached media stream. Reading is cancel-safe (dropping a pending

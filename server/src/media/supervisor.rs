@@ -47,7 +47,12 @@ impl DetectorSupervisor {
     /// A supervisor reading media from `source`. Spawns the loop-library flush task (must be
     /// called inside a tokio runtime), which flushes a last time and ends when `shutdown`
     /// becomes `true` or its sender is dropped.
-    pub fn new(store: Store, config: MediaConfig, source: Arc<dyn MediaSource>, shutdown: watch::Receiver<bool>) -> Self {
+    pub fn new(
+        store: Store,
+        config: MediaConfig,
+        source: Arc<dyn MediaSource>,
+        shutdown: watch::Receiver<bool>,
+    ) -> Self {
         let loops = LoopStore::new(store.clone());
         let interval = Duration::from_millis(config.loop_flush_interval_ms.max(10));
         tokio::spawn(flush_loop(loops.clone(), interval, shutdown));
@@ -65,13 +70,19 @@ impl DetectorSupervisor {
 
     /// A supervisor over the WebSocket media source of `config.url_template`. Errors name the
     /// bad `media.*` key.
-    pub fn from_config(config: &MediaConfig, store: Store, shutdown: watch::Receiver<bool>) -> anyhow::Result<Self> {
+    pub fn from_config(
+        config: &MediaConfig,
+        store: Store,
+        shutdown: watch::Receiver<bool>,
+    ) -> anyhow::Result<Self> {
         config.validate()?;
-        let template = config
-            .url_template
-            .clone()
-            .ok_or_else(|| anyhow::anyhow!("media.url_template is empty: set HH_MEDIA__URL_TEMPLATE"))?;
-        let source = Arc::new(WebSocketMediaSource::new(template, config.connect_timeout()));
+        let template = config.url_template.clone().ok_or_else(|| {
+            anyhow::anyhow!("media.url_template is empty: set HH_MEDIA__URL_TEMPLATE")
+        })?;
+        let source = Arc::new(WebSocketMediaSource::new(
+            template,
+            config.connect_timeout(),
+        ));
         Ok(Self::new(store, config.clone(), source, shutdown))
     }
 
@@ -82,12 +93,22 @@ impl DetectorSupervisor {
 
     /// Legs being listened to now.
     pub fn active_legs(&self) -> usize {
-        self.inner.legs.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.inner
+            .legs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
     }
 
     /// Starts listening to `leg` with a known destination and IVR plan (no store lookup).
     /// Ignored when the leg is already being listened to.
-    pub fn start_with_plan(&self, leg: LegMedia, destination_id: String, steps: Vec<IvrStep>, sink: Arc<dyn VerdictSink>) {
+    pub fn start_with_plan(
+        &self,
+        leg: LegMedia,
+        destination_id: String,
+        steps: Vec<IvrStep>,
+        sink: Arc<dyn VerdictSink>,
+    ) {
         let Some((id, cancel)) = self.register(&leg) else {
             return;
         };
@@ -100,7 +121,10 @@ impl DetectorSupervisor {
     fn register(&self, leg: &LegMedia) -> Option<(u64, watch::Receiver<bool>)> {
         let mut legs = self.inner.legs.lock().unwrap_or_else(|e| e.into_inner());
         let k = key(&leg.job_id, &leg.leg_id);
-        if legs.get(&k).is_some_and(|t| !t.cancel.is_closed() && !*t.cancel.borrow()) {
+        if legs
+            .get(&k)
+            .is_some_and(|t| !t.cancel.is_closed() && !*t.cancel.borrow())
+        {
             tracing::debug!(job_id = %leg.job_id, leg_id = %leg.leg_id, "media: already listening");
             return None;
         }
@@ -111,7 +135,15 @@ impl DetectorSupervisor {
         Some((id, rx))
     }
 
-    async fn run(&self, id: u64, leg: LegMedia, destination_id: String, steps: Vec<IvrStep>, sink: Arc<dyn VerdictSink>, cancel: watch::Receiver<bool>) {
+    async fn run(
+        &self,
+        id: u64,
+        leg: LegMedia,
+        destination_id: String,
+        steps: Vec<IvrStep>,
+        sink: Arc<dyn VerdictSink>,
+        cancel: watch::Receiver<bool>,
+    ) {
         let library = self.inner.loops.library(&destination_id).await;
         tracing::info!(job_id = %leg.job_id, leg_id = %leg.leg_id, %destination_id, ivr_steps = steps.len(), library_hashes = library.len(), "media: listening");
         let session = LegSession {
@@ -145,7 +177,10 @@ impl DetectorSupervisor {
             }
         };
         match crate::destinations::get(store, &job.destination_id).await {
-            Ok(d) => (job.destination_id, d.ivr_plan.map(|p| p.steps).unwrap_or_default()),
+            Ok(d) => (
+                job.destination_id,
+                d.ivr_plan.map(|p| p.steps).unwrap_or_default(),
+            ),
             Err(e) => {
                 tracing::warn!(job_id = %leg.job_id, destination_id = %job.destination_id, error = %e, "media: destination not found; no IVR plan");
                 (job.destination_id, Vec::new())

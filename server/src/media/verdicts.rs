@@ -63,9 +63,16 @@ impl VerdictReporter {
     }
 
     /// The engine verdict to send for `v` now, or `None` (rate-limited update).
-    pub fn admit(&mut self, v: &holdhunter_detect::Verdict, base_ms: u64, now: Instant) -> Option<Verdict> {
+    pub fn admit(
+        &mut self,
+        v: &holdhunter_detect::Verdict,
+        base_ms: u64,
+        now: Instant,
+    ) -> Option<Verdict> {
         let changed = self.last_phase != Some(v.phase);
-        let due = self.last_sent.is_none_or(|t| now.duration_since(t) >= self.min_interval);
+        let due = self
+            .last_sent
+            .is_none_or(|t| now.duration_since(t) >= self.min_interval);
         if !changed && !due {
             metrics::verdict_suppressed();
             return None;
@@ -103,13 +110,18 @@ mod tests {
         assert!(v.detail.starts_with("2600 ms music"), "{}", v.detail);
         assert_eq!(v.media_ms, 15_000);
         let mut flagged = holdhunter_detect::Verdict {
-            cause: Cause::NeedsHumanFlagged { reason: "challenge".into() },
+            cause: Cause::NeedsHumanFlagged {
+                reason: "challenge".into(),
+            },
             onset_samples: Some(800),
             ..verdict(Phase::NeedsHuman, 500)
         };
         flagged.confidence = 1.5;
         let v = to_engine(&flagged, 0);
-        assert_eq!((v.phase, v.cause.as_str(), v.confidence), (DetectionPhase::NeedsHuman, "NEEDS_HUMAN_FLAGGED", 1.0));
+        assert_eq!(
+            (v.phase, v.cause.as_str(), v.confidence),
+            (DetectionPhase::NeedsHuman, "NEEDS_HUMAN_FLAGGED", 1.0)
+        );
         assert_eq!(v.detail, "challenge; speech onset at 100 ms");
     }
 
@@ -118,8 +130,29 @@ mod tests {
         let mut r = VerdictReporter::new(Duration::from_secs(1));
         let t0 = Instant::now();
         assert!(r.admit(&verdict(Phase::Hold, 1_000), 0, t0).is_some());
-        assert!(r.admit(&verdict(Phase::Hold, 1_500), 0, t0 + Duration::from_millis(200)).is_none());
-        assert!(r.admit(&verdict(Phase::Live, 1_600), 0, t0 + Duration::from_millis(300)).is_some());
-        assert!(r.admit(&verdict(Phase::Live, 2_600), 0, t0 + Duration::from_millis(1_400)).is_some());
+        assert!(
+            r.admit(
+                &verdict(Phase::Hold, 1_500),
+                0,
+                t0 + Duration::from_millis(200)
+            )
+            .is_none()
+        );
+        assert!(
+            r.admit(
+                &verdict(Phase::Live, 1_600),
+                0,
+                t0 + Duration::from_millis(300)
+            )
+            .is_some()
+        );
+        assert!(
+            r.admit(
+                &verdict(Phase::Live, 2_600),
+                0,
+                t0 + Duration::from_millis(1_400)
+            )
+            .is_some()
+        );
     }
 }

@@ -45,18 +45,28 @@ impl WebSocketMediaSource {
 }
 
 impl MediaSource for WebSocketMediaSource {
-    fn connect(&self, leg: &LegMedia) -> BoxFuture<'static, Result<Box<dyn MediaStream>, MediaError>> {
+    fn connect(
+        &self,
+        leg: &LegMedia,
+    ) -> BoxFuture<'static, Result<Box<dyn MediaStream>, MediaError>> {
         let url = self.url_for(leg);
         let timeout = self.connect_timeout;
         Box::pin(async move {
             let attempt = tokio_tungstenite::connect_async(url.as_str());
             match tokio::time::timeout(timeout, attempt).await {
-                Err(_) => Err(MediaError::Connect(format!("timed out after {} ms", timeout.as_millis()))),
-                Ok(Err(tungstenite::Error::Http(resp))) if resp.status() == http::StatusCode::NOT_FOUND => {
+                Err(_) => Err(MediaError::Connect(format!(
+                    "timed out after {} ms",
+                    timeout.as_millis()
+                ))),
+                Ok(Err(tungstenite::Error::Http(resp)))
+                    if resp.status() == http::StatusCode::NOT_FOUND =>
+                {
                     Err(MediaError::NotFound)
                 }
                 Ok(Err(e)) => Err(MediaError::Connect(e.to_string())),
-                Ok(Ok((ws, _))) => Ok(Box::new(WebSocketMediaStream { ws }) as Box<dyn MediaStream>),
+                Ok(Ok((ws, _))) => {
+                    Ok(Box::new(WebSocketMediaStream { ws }) as Box<dyn MediaStream>)
+                }
             }
         })
     }
@@ -98,7 +108,8 @@ struct WireStop {
 /// Parses one server text message; `Ok(None)` for messages we ignore.
 pub fn parse_message(text: &str) -> Result<Option<MediaEvent>, MediaError> {
     let bad = |what: &str| MediaError::Stream(format!("bad {what} message"));
-    let w: Wire = serde_json::from_str(text).map_err(|e| MediaError::Stream(format!("unreadable message: {e}")))?;
+    let w: Wire = serde_json::from_str(text)
+        .map_err(|e| MediaError::Stream(format!("unreadable message: {e}")))?;
     Ok(match w.event.as_str() {
         "connected" => Some(MediaEvent::Connected),
         "start" => Some(MediaEvent::Started {
@@ -123,7 +134,10 @@ pub fn parse_message(text: &str) -> Result<Option<MediaEvent>, MediaError> {
         }
         "dtmf" => {
             let d = w.dtmf.ok_or_else(|| bad("dtmf"))?;
-            d.digit.chars().next().map(|digit| MediaEvent::Dtmf { digit })
+            d.digit
+                .chars()
+                .next()
+                .map(|digit| MediaEvent::Dtmf { digit })
         }
         "stop" => Some(MediaEvent::Stopped {
             reason: w.stop.and_then(|s| s.reason).unwrap_or_default(),
@@ -152,7 +166,8 @@ impl MediaStream for WebSocketMediaStream {
 
     fn send_dtmf(&mut self, digit: char) -> BoxFuture<'_, Result<(), MediaError>> {
         Box::pin(async move {
-            let msg = serde_json::json!({"event": "dtmf", "dtmf": {"digit": digit.to_string()}}).to_string();
+            let msg = serde_json::json!({"event": "dtmf", "dtmf": {"digit": digit.to_string()}})
+                .to_string();
             self.ws
                 .send(Message::Text(msg.into()))
                 .await

@@ -28,24 +28,38 @@ pub async fn rc_client(sim: &ringcentral_sim::SimHandle) -> ringcentral::Client 
 }
 
 /// Calls `number` from the simulator's first hold line; the leg as the engine would give it.
-pub async fn call(sim: &ringcentral_sim::SimHandle, rc: &ringcentral::Client, number: &str) -> LegMedia {
+pub async fn call(
+    sim: &ringcentral_sim::SimHandle,
+    rc: &ringcentral::Client,
+    number: &str,
+) -> LegMedia {
     let device = sim.account().devices[0].id.clone();
     let session = rc
-        .call_out(&ringcentral::CallOutRequest::to_phone_number(device.clone(), number))
+        .call_out(&ringcentral::CallOutRequest::to_phone_number(
+            device.clone(),
+            number,
+        ))
         .await
         .unwrap();
     LegMedia {
         job_id: "job-media-test".into(),
         leg_id: "leg-1".into(),
         telephony_session_id: session.id.clone(),
-        party_id: session.parties.first().map(|p| p.id.clone()).unwrap_or_default(),
+        party_id: session
+            .parties
+            .first()
+            .map(|p| p.id.clone())
+            .unwrap_or_default(),
         line_id: device,
     }
 }
 
 /// `ws://host:port/sim/media/{telephonySessionId}` of `base` (`http://host:port`).
 pub fn media_template(base: &str) -> String {
-    format!("{}/sim/media/{{telephonySessionId}}", base.replacen("http://", "ws://", 1))
+    format!(
+        "{}/sim/media/{{telephonySessionId}}",
+        base.replacen("http://", "ws://", 1)
+    )
 }
 
 /// What a [`RecordingSink`] received.
@@ -125,7 +139,11 @@ impl CutProxy {
                 c.lock().unwrap().push(task.abort_handle());
             }
         });
-        CutProxy { addr, conns, accepted }
+        CutProxy {
+            addr,
+            conns,
+            accepted,
+        }
     }
 
     /// Connections accepted so far.
@@ -152,7 +170,10 @@ where
         if let Some(v) = f().await {
             return v;
         }
-        assert!(start.elapsed() < deadline, "timed out after {deadline:?} waiting for {what}");
+        assert!(
+            start.elapsed() < deadline,
+            "timed out after {deadline:?} waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
