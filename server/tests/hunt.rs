@@ -482,3 +482,119 @@ async fn kill_9_mid_hunt_then_restart_resumes_without_double_dial() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn duplicated_and_reordered_webhooks_still_hunt_correctly() {
+    let stack = Stack::start().await;
+    stack.sim.set_webhook_faults(
+        ringcentral_sim::config::WebhookFaults {
+            duplicate_probability: 0.5,
+            reorder_probability: 0.3,
+            ..Default::default()
+        },
+        Some(11),
+    );
+    let mut cfg = stack.config();
+    cfg.engine.reconcile_interval_ms = 600_000; // only webhooks move the legs
+    let server = stack.server_with(cfg).await;
+    let ch = server.channel().await;
+    let job = JobServiceClient::new(ch.clone())
+        .start_job(authed(start_request("irs-pps", 4)))
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
+    let held = wait_legs(&ch, &job.job_id, "all legs on hold", legs_on_hold).await;
+    JobServiceClient::new(ch.clone())
+        .confirm_live(authed(pb::ConfirmLiveRequest {
+            job_id: job.job_id.clone(),
+            leg_id: held.legs[1].leg_id.clone(),
+        }))
+        .await
+        .unwrap();
+    let done = wait_job(&ch, &job.job_id, "job transferred", |j| {
+        j.state == pb::JobState::Transferred as i32
+    })
+    .await;
+    assert_eq!(done.transfers, 1);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn detector_verdict_through_the_engine_wins_the_transfer() {
+    use hold_hunter_server::engine::media::{Verdict, VerdictSink};
+    use hold_hunter_server::engine::model::DetectionPhase;
+    let stack = Stack::start().await;
+    let server = stack.server().await;
+    let ch = server.channel().await;
+    let job = JobServiceClient::new(ch.clone())
+        .start_job(authed(start_request("irs-pps", 2)))
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
+    wait_legs(&ch, &job.job_id, "all legs on hold", legs_on_hold).await;
+    let engine = server.running.as_ref().unwrap().engine.clone();
+    engine
+        .verdict(
+            job.job_id.clone(),
+            "leg-2".into(),
+            Verdict {
+                phase: DetectionPhase::Live,
+                confidence: 0.93,
+                cause: "NEW_SPEECH_AFTER_MUSIC".into(),
+                detail: "test verdict".into(),
+                media_ms: 61_000,
+            },
+        )
+        .await;
+    let done = wait_job(&ch, &job.job_id, "job transferred", |j| {
+        j.state == pb::JobState::Transferred as i32
+    })
+    .await;
+    let winner = done.legs.iter().find(|l| l.leg_id == "leg-2").unwrap();
+    let detection = winner.detection.as_ref().unwrap();
+    assert_eq!(detection.cause, "NEW_SPEECH_AFTER_MUSIC");
+    assert_eq!(detection.source, pb::DetectionSource::Detector as i32);
+    // The verdict-to-transfer latency was recorded.
+    let metrics = hold_hunter_server::telemetry::prometheus().render();
+    assert!(
+        metrics.contains("hh_verdict_to_transfer_request_seconds"),
+        "{metrics}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn call_outs_respect_the_shared_rate_limit() {
+    let stack = Stack::start().await;
+    let mut cfg = stack.config();
+    cfg.engine.callout_limit = 2;
+    cfg.engine.callout_window_ms = 3_000;
+    cfg.engine.stagger_ms = 0;
+    let server = stack.server_with(cfg).await;
+    let ch = server.channel().await;
+    let job = JobServiceClient::new(ch.clone())
+        .start_job(authed(start_request("irs-pps", 4)))
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
+    wait_legs(&ch, &job.job_id, "all legs dialed", |l| {
+        !l.telephony_session_id.is_empty()
+    })
+    .await;
+    let mut created: Vec<jiff::Timestamp> =
+        stack.sim.calls().iter().map(|c| c.created_at).collect();
+    created.sort();
+    assert_eq!(created.len(), 4);
+    let gap = created[2].duration_since(created[0]);
+    assert!(
+        gap >= jiff::SignedDuration::from_millis(2_900),
+        "third call-out only {gap:?} after the first"
+    );
+    server.stop().await;
+}

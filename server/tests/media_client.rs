@@ -217,3 +217,16 @@ async fn leg_task_navigates_the_pps_ivr_by_prompt_and_reconnects_after_a_cut() {
     .await;
     rc.delete_session(&leg.telephony_session_id).await.unwrap();
 }
+
+async fn reqwest_get(url: &str) -> serde_json::Value {
+    let url = url.trim_start_matches("http://");
+    let (host, path) = url.split_once('/').unwrap();
+    let mut s = tokio::net::TcpStream::connect(host).await.unwrap();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    s.write_all(format!("GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).await.unwrap();
+    serde_json::from_str(buf.split_once("\r\n\r\n").unwrap().1).unwrap_or_default()
+}

@@ -41,7 +41,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use holdhunter_detect::{
-    DetectorConfig, LegDetector, LoopLibrary, Phase, SegmentKind, fingerprint_clip,
+    DetectorConfig, LegDetector, LoopLibrary, Phase, SegmentKind, fingerprint_clip, fingerprint_clip_entries,
 };
 use ringcentral_sim::audio::ClipKind;
 use ringcentral_sim::farend::{
@@ -347,7 +347,7 @@ fn run_call(
 fn challenge_library(bank: &AudioBank) -> Arc<LoopLibrary> {
     let lib = LoopLibrary::new();
     for c in bank.of_kind(ClipKind::Challenge) {
-        lib.extend(fingerprint_clip(&c.samples));
+        lib.extend_entries(fingerprint_clip_entries(&c.samples));
     }
     Arc::new(lib)
 }
@@ -709,7 +709,7 @@ fn diag(bank: &AudioBank) {
             c.kind,
             ClipKind::Announcement | ClipKind::WaitEstimate | ClipKind::IvrPrompt | ClipKind::Music | ClipKind::MusicVocal | ClipKind::TooBusy
         ) {
-            lib.extend(fingerprint_clip(&c.samples));
+            lib.extend_entries(fingerprint_clip_entries(&c.samples));
         }
     }
     println!("library {} hashes", lib.len());

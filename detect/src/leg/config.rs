@@ -30,7 +30,10 @@ pub struct DetectorConfig {
     pub live_score_threshold: f32,
     /// Share of a candidate's landmark hashes found in the loop library at or above which the
     /// speech is a recording (0..1). Repeats of real recordings match 0.5–1.0 at any frame
-    /// alignment; different espeak-ng utterances resemble each other at 0.15–0.45.
+    /// alignment. KNOWN LIMIT (detect_eval, BENCHMARKS.md): once the library holds tens of
+    /// thousands of hashes, other voices match 0.3–0.85 too (harmonic peaks of any voice near
+    /// the same pitch recur), and aligned matches (see `LiveEvidence::library_consistent_hits`)
+    /// did not separate them either.
     pub recorded_match_ratio: f32,
     /// Landmark hashes needed before the library's answer counts either way.
     pub min_library_hashes: u32,

@@ -23,7 +23,7 @@ use crate::classify::{FrameClass, FrameClassifier};
 use crate::features::frame::STABLE_PARTIAL_FRAMES;
 use crate::features::{ContextTracker, FRAME_SAMPLES, FeatureExtractor};
 use crate::fingerprint::landmark::MAX_TRIPLETS_PER_FRAME;
-use crate::fingerprint::{LandmarkHasher, LoopLibrary, TripletKey, ZONE_FRAMES};
+use crate::fingerprint::{LandmarkHasher, LoopLibrary, TripletKey, UNKNOWN_TAG, ZONE_FRAMES};
 use crate::ulaw::decode_ulaw;
 
 /// Frames of history kept (≈ 5 s).
@@ -47,6 +47,52 @@ const BLOCK_END_FRAMES: u32 = 35;
 const CHALLENGE_MATCH_RATIO: f32 = 0.2;
 /// Hashes needed before a challenge match counts.
 const CHALLENGE_MIN_HASHES: u32 = 20;
+/// Offsets within this many frames of each other count as the same alignment (±1 frame).
+const OFFSET_TOLERANCE_FRAMES: u64 = 2;
+
+/// Time offsets (listening frame − first-heard tag) of the library matches anchored on each
+/// recent frame: a repeat of a recording matches with one offset, look-alike speech with many.
+struct OffsetRing {
+    offsets: Vec<[u64; MAX_TRIPLETS_PER_FRAME]>,
+    counts: Vec<(u64, u8)>,
+}
+
+impl OffsetRing {
+    fn new() -> Self {
+        OffsetRing {
+            offsets: vec![[0; MAX_TRIPLETS_PER_FRAME]; RECORD_FRAMES],
+            counts: vec![(u64::MAX, 0); RECORD_FRAMES],
+        }
+    }
+
+    fn set(&mut self, frame: u64, offsets: &[u64]) {
+        let slot = (frame as usize) % RECORD_FRAMES;
+        self.offsets[slot][..offsets.len()].copy_from_slice(offsets);
+        self.counts[slot] = (frame, offsets.len() as u8);
+    }
+
+    /// Largest number of matches of frames `from..=to` sharing one offset (±1 frame).
+    fn consistent(&self, from: u64, to: u64, scratch: &mut Vec<u64>) -> u32 {
+        scratch.clear();
+        for f in from..=to {
+            let slot = (f as usize) % RECORD_FRAMES;
+            let (frame, n) = self.counts[slot];
+            if frame == f {
+                scratch.extend_from_slice(&self.offsets[slot][..n as usize]);
+            }
+        }
+        scratch.sort_unstable();
+        let mut best = 0usize;
+        let mut lo = 0usize;
+        for hi in 0..scratch.len() {
+            while scratch[hi] - scratch[lo] > OFFSET_TOLERANCE_FRAMES {
+                lo += 1;
+            }
+            best = best.max(hi + 1 - lo);
+        }
+        best as u32
+    }
+}
 
 /// What the detector remembers about one frame (the last ≈ 5 s are kept for causes and logs).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -139,7 +185,11 @@ pub struct LegDetector {
     pcm_len: usize,
     phase: Phase,
     last_class: FrameClass,
-    pending_inserts: VecDeque<(u64, u64)>,
+    pending_inserts: VecDeque<(u64, u64, u64)>,
+    leg_base: u64,
+    library_offsets: OffsetRing,
+    challenge_offsets: OffsetRing,
+    offset_scratch: Vec<u64>,
     hold_music: Vec<bool>,
     hold_music_count: usize,
     coverage_hits: f32,
@@ -204,6 +254,10 @@ impl LegDetector {
             phase: Phase::Ivr,
             last_class: FrameClass::Silence,
             pending_inserts: VecDeque::with_capacity(insert_capacity),
+            leg_base: library.register_leg(),
+            library_offsets: OffsetRing::new(),
+            challenge_offsets: OffsetRing::new(),
+            offset_scratch: Vec::with_capacity(RECORD_FRAMES * MAX_TRIPLETS_PER_FRAME),
             hold_music: vec![false; frames.hold_window],
             hold_music_count: 0,
             coverage_hits: 0.0,
@@ -478,23 +532,39 @@ impl LegDetector {
         if n > 0 && t >= ZONE_FRAMES as u64 {
             let anchor = t - ZONE_FRAMES as u64;
             let learn = self.cfg.learn && matches!(self.phase, Phase::Ivr | Phase::Hold);
+            let here = self.leg_base + anchor;
             let mut hits = 0u16;
             let mut challenge_hits = 0u16;
             let mut variants = [0u64; 9];
+            let mut offsets = [0u64; MAX_TRIPLETS_PER_FRAME];
+            let mut n_offsets = 0;
+            let mut challenge_offsets = [0u64; MAX_TRIPLETS_PER_FRAME];
+            let mut n_challenge = 0;
             for key in &keys[..n] {
                 let count = key.variants(&mut variants);
-                if self.library.contains_any(&variants[..count]) {
+                if let Some(tag) = self.library.tag_of_any(&variants[..count]) {
                     hits += 1;
+                    if tag != UNKNOWN_TAG {
+                        offsets[n_offsets] = here.wrapping_sub(tag);
+                        n_offsets += 1;
+                    }
                 }
                 if let Some(challenge) = &self.cfg.challenge_library
-                    && challenge.contains_any(&variants[..count])
+                    && let Some(tag) = challenge.tag_of_any(&variants[..count])
                 {
                     challenge_hits += 1;
+                    if tag != UNKNOWN_TAG {
+                        challenge_offsets[n_challenge] = here.wrapping_sub(tag);
+                        n_challenge += 1;
+                    }
                 }
                 if learn {
-                    self.pending_inserts.push_back((t, variants[0]));
+                    self.pending_inserts.push_back((t, variants[0], here));
                 }
             }
+            self.library_offsets.set(anchor, &offsets[..n_offsets]);
+            self.challenge_offsets
+                .set(anchor, &challenge_offsets[..n_challenge]);
             let slot = (anchor as usize) % RECORD_FRAMES;
             if self.records[slot].frame == anchor {
                 let r = &mut self.records[slot];
@@ -509,12 +579,12 @@ impl LegDetector {
                 }
             }
         }
-        while let Some(&(at, hash)) = self.pending_inserts.front() {
+        while let Some(&(at, hash, tag)) = self.pending_inserts.front() {
             if at + self.frames.insert_delay > t {
                 break;
             }
             self.pending_inserts.pop_front();
-            self.library.insert(hash);
+            self.library.insert_tagged(hash, tag);
         }
     }
 
@@ -603,13 +673,18 @@ impl LegDetector {
             return None;
         }
         let mut hashes = 0u32;
-        let mut hits = 0u32;
-        for f in t.saturating_sub(CHALLENGE_WINDOW_FRAMES)..=t {
+        let from = t.saturating_sub(CHALLENGE_WINDOW_FRAMES);
+        for f in from..=t {
             if let Some(r) = self.record(f) {
                 hashes += r.library_hashes as u32;
-                hits += r.challenge_hits as u32;
             }
         }
+        if hashes < CHALLENGE_MIN_HASHES {
+            return None;
+        }
+        let hits = self
+            .challenge_offsets
+            .consistent(from, t, &mut self.offset_scratch);
         if hashes >= CHALLENGE_MIN_HASHES && hits as f32 >= CHALLENGE_MATCH_RATIO * hashes as f32 {
             let cause = Cause::ChallengeRecognized {
                 matched: hits,
@@ -687,7 +762,7 @@ impl LegDetector {
                 // Never learn the agent: drop queued hashes from the onset on.
                 let first = cand.onset_frame.saturating_sub(2);
                 self.pending_inserts
-                    .retain(|&(at, _)| at < first + ZONE_FRAMES as u64);
+                    .retain(|&(at, _, _)| at < first + ZONE_FRAMES as u64);
                 let confidence =
                     1.0 / (1.0 + (-(evidence.score - self.cfg.live_score_threshold + 1.0)).exp());
                 Some(self.change_phase(Phase::Live, confidence, Cause::NewSpeech(evidence), onset))
@@ -801,7 +876,7 @@ impl LegDetector {
         }
     }
 
-    fn evidence(&self, cand: &Candidate, t: u64) -> LiveEvidence {
+    fn evidence(&mut self, cand: &Candidate, t: u64) -> LiveEvidence {
         let mut hashes = 0u32;
         let mut hits = 0u32;
         for f in cand.onset_frame.saturating_sub(1)..=t {
@@ -810,6 +885,11 @@ impl LegDetector {
                 hits += r.library_hits as u32;
             }
         }
+        let consistent = self.library_offsets.consistent(
+            cand.onset_frame.saturating_sub(1),
+            t,
+            &mut self.offset_scratch,
+        );
         let floor_change_db = if cand.floor_len > 0 {
             let mut sorted = cand.floor_energies;
             sorted[..cand.floor_len].sort_by(f32::total_cmp);
@@ -828,6 +908,7 @@ impl LegDetector {
             voiced_ms: cand.speech_frames * 20,
             library_hashes: hashes,
             library_hits: hits,
+            library_consistent_hits: consistent,
             loop_coverage: cand.coverage,
             after_music: cand.after_music,
             gap_ms: cand.gap_frames * 20,

@@ -19,6 +19,11 @@
 
 use std::fmt;
 
+/// Library-match share below which a candidate gets full novelty credit.
+const NOVELTY_FULL_RATIO: f32 = 0.05;
+/// Library-match share from which a candidate gets no novelty credit.
+const NOVELTY_NONE_RATIO: f32 = 0.25;
+
 /// Why a candidate was not declared LIVE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rejection {
@@ -43,6 +48,9 @@ pub struct LiveEvidence {
     pub library_hashes: u32,
     /// Of those, hashes found (with ±1 frame tolerance).
     pub library_hits: u32,
+    /// Of those, the largest number found at one time offset from where the library first
+    /// heard them (±1 frame): a repeat of a recording lines up, look-alike speech does not.
+    pub library_consistent_hits: u32,
     /// Share of hold audio before the onset that the library already knew, 0..1.
     pub loop_coverage: f32,
     /// Music played in the 2 s before the onset.
@@ -79,6 +87,16 @@ impl LiveEvidence {
         }
     }
 
+    /// Share of looked-up hashes found in the library at one consistent time offset, 0..1:
+    /// the measure of "a recording heard before".
+    pub fn consistent_ratio(&self) -> f32 {
+        if self.library_hashes == 0 {
+            0.0
+        } else {
+            self.library_consistent_hits as f32 / self.library_hashes as f32
+        }
+    }
+
     /// Music bed (or music rather than speech): held partials ≥ 30 % of peaks, or a spectrum
     /// too steady for speech (mean flux < 0.22).
     pub fn music_bed(&self) -> bool {
@@ -92,7 +110,9 @@ impl LiveEvidence {
         if self.library_hashes >= min_hashes {
             // Full credit below 5 % matches, none from 25 % (synthetic voices resemble
             // each other at 15–45 %; repeats of a recording match 50–100 %).
-            let novelty = ((0.25 - self.library_ratio()) / 0.2).clamp(0.0, 1.0);
+            let novelty = ((NOVELTY_NONE_RATIO - self.library_ratio())
+                / (NOVELTY_NONE_RATIO - NOVELTY_FULL_RATIO))
+                .clamp(0.0, 1.0);
             let coverage_factor = ((self.loop_coverage - 0.05) / 0.25).clamp(0.0, 1.0);
             s += 2.0 * coverage_factor * novelty;
         }
@@ -166,19 +186,19 @@ impl fmt::Display for LiveEvidence {
             "{} ms voiced in {} ms, ",
             self.voiced_ms, self.elapsed_ms
         )?;
-        let ratio = self.library_ratio();
-        if ratio >= 0.25 {
+        if self.library_ratio() >= NOVELTY_NONE_RATIO {
             write!(
                 f,
-                "in loop library ({}/{} hashes)",
-                self.library_hits, self.library_hashes
+                "in loop library ({}/{} hashes, {} aligned)",
+                self.library_hits, self.library_hashes, self.library_consistent_hits
             )?;
         } else {
             write!(
                 f,
-                "not in loop library ({}/{} hashes, loop coverage {:.0} %)",
+                "not in loop library ({}/{} hashes, {} aligned, loop coverage {:.0} %)",
                 self.library_hits,
                 self.library_hashes,
+                self.library_consistent_hits,
                 self.loop_coverage * 100.0
             )?;
         }
