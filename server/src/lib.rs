@@ -17,6 +17,7 @@ pub mod engine;
 pub mod error;
 pub mod media;
 pub mod server;
+pub mod static_files;
 pub mod store;
 pub mod telemetry;
 

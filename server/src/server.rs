@@ -253,22 +253,19 @@ pub async fn start(
             TelephonyIngestServiceServer::new(rcapi).max_decoding_message_size(max),
             ingest,
         ));
-    let mut routes = routes.routes();
+    let routes = routes.routes();
     if let Some(dir) = &config.static_dir {
         anyhow::ensure!(
             dir.is_dir(),
             "static_dir {} is not a directory",
             dir.display()
         );
-        let router = std::mem::take(routes.axum_router_mut());
-        *routes.axum_router_mut() =
-            router.fallback_service(tower_http::services::ServeDir::new(dir));
     }
-
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let server = tonic::transport::Server::builder()
         .accept_http1(true)
         .layer(cors)
+        .layer(crate::static_files::StaticFilesLayer::new(config.static_dir.clone()))
         .layer(tonic_web::GrpcWebLayer::new())
         .layer(crate::telemetry::RpcMetricsLayer)
         .add_routes(routes)

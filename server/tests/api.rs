@@ -356,3 +356,81 @@ async fn config_requires_tokens_unless_auth_disabled() {
     );
     let _ = Duration::from_secs(1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grpc_web_over_http1_with_cors_and_static_files() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stack = Stack::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), "<html>hold hunter</html>").unwrap();
+    let mut cfg = stack.config();
+    cfg.static_dir = Some(dir.path().to_owned());
+    let server = stack.server_with(cfg).await;
+
+    let raw = |request: Vec<u8>| async move {
+        let mut s = tokio::net::TcpStream::connect(server_addr(&request))
+            .await
+            .unwrap();
+        s.write_all(&request[request.iter().position(|b| *b == b'\n').unwrap() + 1..])
+            .await
+            .unwrap();
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).await.unwrap();
+        String::from_utf8_lossy(&out).to_string()
+    };
+    fn server_addr(req: &[u8]) -> String {
+        let first = req.split(|b| *b == b'\n').next().unwrap();
+        String::from_utf8_lossy(first).trim().to_owned()
+    }
+    let addr = server.addr.to_string();
+
+    // CORS preflight from an allowed origin.
+    let preflight = format!(
+        "{addr}\nOPTIONS /holdhunter.v1.DestinationService/ListDestinations HTTP/1.1\r\nHost: x\r\n\
+         Origin: http://localhost:5173\r\nAccess-Control-Request-Method: POST\r\n\
+         Access-Control-Request-Headers: content-type,x-grpc-web,authorization\r\nConnection: close\r\n\r\n"
+    );
+    let answer = raw(preflight.into_bytes()).await.to_ascii_lowercase();
+    assert!(
+        answer.contains("access-control-allow-origin: http://localhost:5173"),
+        "{answer}"
+    );
+
+    // A unary grpc-web call over HTTP/1.1: empty request message frame.
+    let body = [0u8, 0, 0, 0, 0];
+    let mut call = format!(
+        "{addr}\nPOST /holdhunter.v1.DestinationService/ListDestinations HTTP/1.1\r\nHost: x\r\n\
+         Origin: http://localhost:5173\r\nContent-Type: application/grpc-web+proto\r\nX-Grpc-Web: 1\r\n\
+         Authorization: Bearer {API_TOKEN}\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"
+    )
+    .into_bytes();
+    call.extend_from_slice(&body);
+    let answer = raw(call).await;
+    let lower = answer.to_ascii_lowercase();
+    assert!(lower.starts_with("http/1.1 200"), "{answer}");
+    assert!(lower.contains("access-control-expose-headers"), "{answer}");
+    assert!(
+        answer.contains("irs-pps") && answer.contains("grpc-status:0"),
+        "{answer}"
+    );
+
+    // Without a token: grpc-status 16 and the reason header, readable by the browser.
+    let mut call = format!(
+        "{addr}\nPOST /holdhunter.v1.JobService/ListJobs HTTP/1.1\r\nHost: x\r\n\
+         Origin: http://localhost:5173\r\nContent-Type: application/grpc-web+proto\r\nX-Grpc-Web: 1\r\n\
+         Content-Length: 5\r\nConnection: close\r\n\r\n"
+    )
+    .into_bytes();
+    call.extend_from_slice(&body);
+    let answer = raw(call).await.to_ascii_lowercase();
+    assert!(
+        answer.contains("grpc-status: 16") && answer.contains("hh-error-reason: unauthenticated"),
+        "{answer}"
+    );
+
+    // Static files on the same port.
+    let get = format!("{addr}\nGET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let answer = raw(get.into_bytes()).await;
+    assert!(answer.contains("<html>hold hunter</html>"), "{answer}");
+    server.stop().await;
+}

@@ -330,6 +330,21 @@ async fn duplicate_and_out_of_order_events_are_harmless() {
                 .into_inner()
         }
     };
+    // A newer notification of our party first, then an older one of the callee: the callee's
+    // still applies (ordering is per party).
+    let ours = pb::TelephonySessionEvent {
+        telephony_session_id: session.clone(),
+        sequence: 1_000_008,
+        parties: vec![pb::TelephonyParty {
+            party_id: dialing.legs[0].party_id.clone(),
+            extension_id: dialing.legs[0].extension_id.clone(),
+            direction: "Outbound".into(),
+            status_code: "Answered".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    send(vec![ours]).await;
     let out = send(vec![
         callee(1_000_006, "Answered", ""),
         callee(1_000_006, "Answered", ""),

@@ -105,6 +105,10 @@ async fn websocket_frames_arrive_in_order_and_dtmf_reaches_the_far_end() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn leg_task_navigates_the_pps_ivr_by_prompt_and_reconnects_after_a_cut() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("hold_hunter_server=debug")
+        .with_test_writer()
+        .try_init();
     let redis = holdhunter_devstack::RedisServer::start().unwrap();
     let store = hold_hunter_server::store::Store::connect(
         &redis.url(),
@@ -163,6 +167,20 @@ async fn leg_task_navigates_the_pps_ivr_by_prompt_and_reconnects_after_a_cut() {
             async move { hit.then_some(()) }
         }
     };
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    {
+        let t = sim.call(&leg.telephony_session_id).unwrap();
+        eprintln!(
+            "TIMELINE {:#?}",
+            t.timeline
+                .iter()
+                .map(|e| (e.media_ms, e.event.clone()))
+                .collect::<Vec<_>>()
+        );
+        eprintln!("PHASE {:?} media {} dtmf {:?}", t.phase, t.media_ms, t.dtmf);
+        eprintln!("SINK {:#?}", sink.all());
+        eprintln!("ACCEPTED {}", proxy.accepted());
+    }
     until(
         "'1' accepted by the welcome menu",
         Duration::from_secs(30),

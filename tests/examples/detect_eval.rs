@@ -41,7 +41,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use holdhunter_detect::{
-    DetectorConfig, LegDetector, LoopLibrary, Phase, SegmentKind, fingerprint_clip, fingerprint_clip_entries,
+    DetectorConfig, LegDetector, LoopLibrary, Phase, SegmentKind, fingerprint_clip,
+    fingerprint_clip_entries,
 };
 use ringcentral_sim::audio::ClipKind;
 use ringcentral_sim::farend::{
@@ -209,15 +210,16 @@ fn run_call(
         for ev in &frame.events {
             match ev {
                 FarEndEvent::IvrPrompt { prompt_id } => {
-                    let digits = steps.iter().find(|s| &s.prompt_id == prompt_id).and_then(
-                        |s| match &s.input {
+                    let digits = steps
+                        .iter()
+                        .find(|s| &s.prompt_id == prompt_id)
+                        .and_then(|s| match &s.input {
                             IvrInput::None => None,
                             IvrInput::Menu { accept } => accept.first().cloned(),
                             IvrInput::Digits {
                                 min_len, optional, ..
                             } => (!optional).then(|| format!("{}#", "0".repeat(*min_len))),
-                        },
-                    );
+                        });
                     if args.dtmf_on_plan {
                         if let Some(d) = digits {
                             d.chars().for_each(|c| call.on_dtmf(c));
@@ -233,13 +235,12 @@ fn run_call(
                 FarEndEvent::AnnouncementStarted { id } => last_announcement = id.clone(),
                 FarEndEvent::AgentPickedUp => {
                     pickup_at = Some(call.media_samples());
-                    pickup_context = context_name(labels.back().copied().unwrap_or(AudioLabel::Silence));
+                    pickup_context =
+                        context_name(labels.back().copied().unwrap_or(AudioLabel::Silence));
                 }
-                FarEndEvent::HungUp { reason } => {
-                    if *reason == FarEndHangupReason::IvrFailed {
-                        out.ivr_failed = true;
-                    }
-                }
+                FarEndEvent::HungUp {
+                    reason: FarEndHangupReason::IvrFailed,
+                } => out.ivr_failed = true,
                 _ => {}
             }
         }
@@ -531,15 +532,24 @@ fn main() -> anyhow::Result<()> {
         models.len(),
         args.seed,
         args.time_scale,
-        if args.cold { "cold (per call)" } else { "shared per destination" },
-        if args.dtmf_on_plan { "plan" } else { "speech-end" },
+        if args.cold {
+            "cold (per call)"
+        } else {
+            "shared per destination"
+        },
+        if args.dtmf_on_plan {
+            "plan"
+        } else {
+            "speech-end"
+        },
         bank.origin()
     );
 
     // Spread destinations over threads, largest expected hold first.
     let mut order: Vec<usize> = (0..models.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(models[i].spec().queue.hold_mean_ms));
-    let mut lanes: Vec<(u64, Vec<usize>)> = vec![(0, Vec::new()); args.threads.min(models.len()).max(1)];
+    let mut lanes: Vec<(u64, Vec<usize>)> =
+        vec![(0, Vec::new()); args.threads.min(models.len()).max(1)];
     for i in order {
         let lane = lanes.iter_mut().min_by_key(|l| l.0).expect("one lane");
         lane.0 += models[i].spec().queue.hold_mean_ms;
@@ -582,7 +592,7 @@ fn main() -> anyhow::Result<()> {
         }
     });
     let mut results = results.into_inner().expect("results lock");
-    results.sort_by(|a, b| (a.dest.clone(), a.call_seed).cmp(&(b.dest.clone(), b.call_seed)));
+    results.sort_by_key(|o| (o.dest.clone(), o.call_seed));
 
     println!();
     println!(
@@ -642,7 +652,8 @@ fn main() -> anyhow::Result<()> {
             println!("FALSE NEEDS_HUMAN  call {}: {f}", o.call_seed);
         }
         if let Some(a) = &o.agent
-            && a.latency_ms.is_none_or(|l| l > args.miss_ms as i64 || l > 300)
+            && a.latency_ms
+                .is_none_or(|l| l > args.miss_ms as i64 || l > 300)
         {
             let kind = match a.latency_ms {
                 Some(l) if l <= args.miss_ms as i64 => "SLOW",
@@ -691,7 +702,11 @@ fn diag(bank: &AudioBank) {
         let mut out = Vec::new();
         for frame in pcm.chunks_exact(160) {
             let f = ex.push(frame);
-            let peaks = if f.energy_dbfs < -50.0 { &[][..] } else { ex.peaks() };
+            let peaks = if f.energy_dbfs < -50.0 {
+                &[][..]
+            } else {
+                ex.peaks()
+            };
             let mut v = [0u64; 9];
             let mut frame_keys = Vec::new();
             for k in h.push(peaks) {
@@ -707,14 +722,22 @@ fn diag(bank: &AudioBank) {
     for c in bank.clips() {
         if matches!(
             c.kind,
-            ClipKind::Announcement | ClipKind::WaitEstimate | ClipKind::IvrPrompt | ClipKind::Music | ClipKind::MusicVocal | ClipKind::TooBusy
+            ClipKind::Announcement
+                | ClipKind::WaitEstimate
+                | ClipKind::IvrPrompt
+                | ClipKind::Music
+                | ClipKind::MusicVocal
+                | ClipKind::TooBusy
         ) {
-            lib.extend_entries(fingerprint_clip_entries(&c.samples));
+            lib.extend(fingerprint_clip(&c.samples));
         }
     }
     println!("library {} hashes", lib.len());
     for c in bank.clips() {
-        if !matches!(c.kind, ClipKind::AgentGreeting | ClipKind::AgentHello | ClipKind::Announcement) {
+        if !matches!(
+            c.kind,
+            ClipKind::AgentGreeting | ClipKind::AgentHello | ClipKind::Announcement
+        ) {
             continue;
         }
         // Ratio over the first 1.5 s of speech after the onset, as the detector sees it.
@@ -725,7 +748,11 @@ fn diag(bank: &AudioBank) {
         let (mut n, mut hit) = (0, 0);
         for frame in c.samples[on..end].chunks_exact(160) {
             let f = ex.push(frame);
-            let peaks = if f.energy_dbfs < -50.0 { &[][..] } else { ex.peaks() };
+            let peaks = if f.energy_dbfs < -50.0 {
+                &[][..]
+            } else {
+                ex.peaks()
+            };
             let mut v = [0u64; 9];
             for k in h.push(peaks) {
                 let cnt = k.variants(&mut v);
@@ -736,7 +763,14 @@ fn diag(bank: &AudioBank) {
             }
         }
         let _ = keys;
-        println!("{:<28} {:<10} {:>4}/{:<4} {:.2}", c.id, c.voice, hit, n, hit as f64 / n.max(1) as f64);
+        println!(
+            "{:<28} {:<10} {:>4}/{:<4} {:.2}",
+            c.id,
+            c.voice,
+            hit,
+            n,
+            hit as f64 / n.max(1) as f64
+        );
     }
 }
 
@@ -803,17 +837,50 @@ fn diag2(bank: &AudioBank) {
         }
     }
     let schemes = [
-        Scheme { lo: 1, hi: 4, fan: 4, tol: true },
-        Scheme { lo: 1, hi: 4, fan: 4, tol: false },
-        Scheme { lo: 3, hi: 8, fan: 4, tol: true },
-        Scheme { lo: 3, hi: 8, fan: 4, tol: false },
-        Scheme { lo: 1, hi: 8, fan: 6, tol: false },
+        Scheme {
+            lo: 1,
+            hi: 4,
+            fan: 4,
+            tol: true,
+        },
+        Scheme {
+            lo: 1,
+            hi: 4,
+            fan: 4,
+            tol: false,
+        },
+        Scheme {
+            lo: 3,
+            hi: 8,
+            fan: 4,
+            tol: true,
+        },
+        Scheme {
+            lo: 3,
+            hi: 8,
+            fan: 4,
+            tol: false,
+        },
+        Scheme {
+            lo: 1,
+            hi: 8,
+            fan: 6,
+            tol: false,
+        },
     ];
     for s in schemes {
         let mut lib: HashSet<u64> = HashSet::new();
         let mut buf = Vec::new();
         for c in bank.clips() {
-            if matches!(c.kind, ClipKind::Announcement | ClipKind::WaitEstimate | ClipKind::IvrPrompt | ClipKind::Music | ClipKind::MusicVocal | ClipKind::TooBusy) {
+            if matches!(
+                c.kind,
+                ClipKind::Announcement
+                    | ClipKind::WaitEstimate
+                    | ClipKind::IvrPrompt
+                    | ClipKind::Music
+                    | ClipKind::MusicVocal
+                    | ClipKind::TooBusy
+            ) {
                 for off in [0usize, 40, 80, 120] {
                     let p = peaks_of(&c.samples[off..]);
                     for t in 0..p.len() {

@@ -240,7 +240,10 @@ impl LoopLibrary {
     /// [`LoopLibrary::insert_many`] or [`LoopLibrary::merge`] since the last call, for
     /// persisting (e.g. `SADD`). Drops their tags: prefer [`LoopLibrary::drain_new_entries`].
     pub fn drain_new_hashes(&self) -> Vec<u64> {
-        self.drain_new_entries().into_iter().map(|(h, _)| h).collect()
+        self.drain_new_entries()
+            .into_iter()
+            .map(|(h, _)| h)
+            .collect()
     }
 
     /// Take the (hash, tag) entries added since the last call (same queue as
@@ -320,6 +323,27 @@ mod tests {
         assert_eq!(b.merge(&a), 1);
         assert_eq!(b.drain_new_hashes(), vec![1]);
         assert!(b.contains(1) && b.contains(3));
+    }
+
+    #[test]
+    fn first_known_tag_is_kept_and_entries_round_trip() {
+        let lib = LoopLibrary::new();
+        let base = lib.register_leg();
+        assert_ne!(base, lib.register_leg());
+        assert!(lib.insert(7));
+        assert_eq!(lib.tag_of(7), Some(UNKNOWN_TAG));
+        assert!(!lib.insert_tagged(7, base + 3));
+        assert!(lib.insert_tagged(8, base + 5));
+        assert!(!lib.insert_tagged(8, base + 9));
+        assert_eq!(lib.tag_of(7), Some(base + 3));
+        assert_eq!(lib.tag_of(8), Some(base + 5));
+        assert_eq!(lib.tag_of_any(&[1, 8, 7]), Some(base + 5));
+        let entries = lib.drain_new_entries();
+        assert_eq!(entries, vec![(7, UNKNOWN_TAG), (8, base + 5)]);
+        let other = LoopLibrary::new();
+        assert_eq!(other.extend_entries(lib.export_entries()), 2);
+        assert_eq!(other.tag_of(8), Some(base + 5));
+        assert!(other.drain_new_entries().is_empty());
     }
 
     #[test]

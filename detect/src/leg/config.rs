@@ -52,7 +52,10 @@ pub struct DetectorConfig {
     /// Least media time between two verdicts that only update confidence, ms.
     pub verdict_interval_ms: u32,
     /// Fingerprints of known anti-automation challenge prompts ("please repeat the following
-    /// phrase"). Speech matching it moves the leg to NEEDS_HUMAN from any phase.
+    /// phrase"). Speech matching it moves the leg to NEEDS_HUMAN from any phase. Load it with
+    /// `extend_entries(fingerprint_clip_entries(..))`: only matches that line up in time with
+    /// the prompt count (untagged hashes from `extend` never match), because other prompts in
+    /// the same IVR voice share most raw hashes with it.
     pub challenge_library: Option<Arc<LoopLibrary>>,
 }
 

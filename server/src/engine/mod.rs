@@ -165,14 +165,23 @@ impl Engine {
     pub async fn apply(&self, job_id: &str, leg_id: &str, input: &LegInput) -> Result<LegRecord> {
         for _ in 0..64 {
             let (job, leg, version) = self.store().load_leg(job_id, leg_id).await?;
-            if let Some(seq) = input.sequence
-                && seq <= leg.last_sequence
-            {
+            // Ordering is per party (`body.sequence` is shared by the session's parties): an
+            // older notification of the callee still matters after a newer one of ours, but
+            // an older one of the same party is superseded (stale) and a repeated one is a
+            // duplicate.
+            let fresh: Vec<&LegEvent> = input
+                .events
+                .iter()
+                .filter(|e| match (input.sequence, e) {
+                    (Some(seq), LegEvent::Party { role, .. }) => seq > leg.party_sequence(*role),
+                    _ => true,
+                })
+                .collect();
+            if input.sequence.is_some() && !input.events.is_empty() && fresh.is_empty() {
                 tracing::debug!(
                     job_id,
                     leg_id,
-                    seq,
-                    last = leg.last_sequence,
+                    seq = input.sequence,
                     "stale or duplicate event dropped"
                 );
                 return Ok(leg);
@@ -181,7 +190,7 @@ impl Engine {
             let mut actions = Vec::new();
             let mut kind = EventKind::LegState;
             let mut messages = Vec::new();
-            for event in &input.events {
+            for event in &fresh {
                 let t = machine::step(state, event);
                 state = t.next;
                 actions.extend(t.actions);
@@ -195,7 +204,12 @@ impl Engine {
             let mut next = leg.clone();
             input.patch.apply(&mut next);
             if let Some(seq) = input.sequence {
-                next.last_sequence = seq;
+                next.last_sequence = next.last_sequence.max(seq);
+                for event in &fresh {
+                    if let LegEvent::Party { role, .. } = event {
+                        next.set_party_sequence(*role, seq);
+                    }
+                }
             }
             let now = now_ms();
             let state_changed = state != leg.state;
@@ -225,6 +239,8 @@ impl Engine {
             }
             let mut visible = next.clone();
             visible.last_sequence = leg.last_sequence;
+            visible.last_sequence_ours = leg.last_sequence_ours;
+            visible.last_sequence_callee = leg.last_sequence_callee;
             let event = if visible != leg || state_changed {
                 if !state_changed && next.detection != leg.detection {
                     kind = EventKind::Detection;

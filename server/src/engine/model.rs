@@ -211,6 +211,12 @@ pub struct LegRecord {
     pub party_status: String,
     /// Highest `body.sequence` applied for this leg's session (0 = none).
     pub last_sequence: i64,
+    /// Highest `body.sequence` applied for our party.
+    #[serde(default)]
+    pub last_sequence_ours: i64,
+    /// Highest `body.sequence` applied for the callee's party.
+    #[serde(default)]
+    pub last_sequence_callee: i64,
     /// When LIVE / NEEDS_HUMAN was entered, epoch ms (verdict-to-transfer latency).
     pub live_at_ms: Option<i64>,
 }
@@ -236,7 +242,25 @@ impl LegRecord {
             ivr_step: String::new(),
             party_status: String::new(),
             last_sequence: 0,
+            last_sequence_ours: 0,
+            last_sequence_callee: 0,
             live_at_ms: None,
+        }
+    }
+
+    /// Last applied `body.sequence` of one party.
+    pub fn party_sequence(&self, role: super::machine::PartyRole) -> i64 {
+        match role {
+            super::machine::PartyRole::Ours => self.last_sequence_ours,
+            super::machine::PartyRole::Callee => self.last_sequence_callee,
+        }
+    }
+
+    /// Records the last applied `body.sequence` of one party.
+    pub fn set_party_sequence(&mut self, role: super::machine::PartyRole, seq: i64) {
+        match role {
+            super::machine::PartyRole::Ours => self.last_sequence_ours = seq,
+            super::machine::PartyRole::Callee => self.last_sequence_callee = seq,
         }
     }
 
