@@ -265,7 +265,9 @@ pub async fn start(
     let server = tonic::transport::Server::builder()
         .accept_http1(true)
         .layer(cors)
-        .layer(crate::static_files::StaticFilesLayer::new(config.static_dir.clone()))
+        .layer(crate::static_files::StaticFilesLayer::new(
+            config.static_dir.clone(),
+        ))
         .layer(tonic_web::GrpcWebLayer::new())
         .layer(crate::telemetry::RpcMetricsLayer)
         .add_routes(routes)

@@ -28,7 +28,10 @@ impl<S> tower::Layer<S> for StaticFilesLayer {
     fn layer(&self, inner: S) -> Self::Service {
         StaticFiles {
             inner,
-            files: self.dir.as_ref().map(|d| ServeDir::new(d).append_index_html_on_directories(true)),
+            files: self
+                .dir
+                .as_ref()
+                .map(|d| ServeDir::new(d).append_index_html_on_directories(true)),
         }
     }
 }

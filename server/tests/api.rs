@@ -434,3 +434,37 @@ async fn grpc_web_over_http1_with_cors_and_static_files() {
     assert!(answer.contains("<html>hold hunter</html>"), "{answer}");
     server.stop().await;
 }
+
+#[test]
+fn toml_config_loads_and_unknown_keys_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("server.toml");
+    std::fs::write(
+        &file,
+        r#"
+listen = "127.0.0.1:50999"
+[auth]
+api_token_sha256 = ["3f98e3ad578064e710ba3876cb369f9c9c29331875673bebb80efe369c17adbd"]
+[ringcentral]
+client_id = "sim-client-id"
+client_secret = "sim-client-secret"
+jwt = "sim-jwt-assertion"
+[engine]
+stagger_ms = 500
+"#,
+    )
+    .unwrap();
+    let cfg = hold_hunter_server::ServerConfig::load(Some(&file)).unwrap();
+    assert_eq!(cfg.listen.port(), 50999);
+    assert_eq!(cfg.engine.stagger_ms, 500);
+    assert_eq!(cfg.engine.ivr_fallback_ms, 15_000);
+    cfg.validate_static().unwrap();
+
+    std::fs::write(&file, "[engine]\nstager_ms = 1\n").unwrap();
+    let err = hold_hunter_server::ServerConfig::load(Some(&file))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("stager_ms"), "{err}");
+    let missing = hold_hunter_server::ServerConfig::load(Some(&dir.path().join("nope.toml")));
+    assert!(missing.is_err());
+}

@@ -613,3 +613,93 @@ async fn call_outs_respect_the_shared_rate_limit() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn dialing_leg_whose_call_out_response_was_lost_adopts_its_session() {
+    let stack = Stack::start().await;
+    let mut cfg = server_config(stack.sim.base_url(), &stack.redis.url(), None);
+    cfg.engine.dialing_orphan_ms = 20_000;
+    let server = stack.server_with(cfg).await;
+    let ch = server.channel().await;
+    let job = JobServiceClient::new(ch.clone())
+        .start_job(authed(start_request("irs-pps", 1)))
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
+    let held = wait_legs(&ch, &job.job_id, "leg on hold", legs_on_hold).await;
+    let leg = held.legs[0].clone();
+
+    // Rewrite Redis into the state a crash between the call-out request and recording its
+    // response leaves: DIALING, no session, no session index.
+    let client = redis::Client::open(stack.redis.url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let legs_key = format!("hh:{{{}}}:legs", job.job_id);
+    let raw: String = redis::cmd("HGET")
+        .arg(&legs_key)
+        .arg("leg-1")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let mut record: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    record["state"] = "DIALING".into();
+    record["telephony_session_id"] = serde_json::Value::Null;
+    record["party_id"] = serde_json::Value::Null;
+    record["state_since_ms"] = jiff::Timestamp::now().as_millisecond().into();
+    let _: () = redis::pipe()
+        .cmd("HSET")
+        .arg(&legs_key)
+        .arg("leg-1")
+        .arg(record.to_string())
+        .cmd("HINCRBY")
+        .arg(format!("hh:{{{}}}:ver", job.job_id))
+        .arg("leg-1")
+        .arg(1)
+        .cmd("DEL")
+        .arg(format!("hh:sess:{{{}}}:leg", leg.telephony_session_id))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(is_state(
+        &get_job(&server, &job.job_id).await.legs[0],
+        pb::LegState::Dialing
+    ));
+
+    // A notification of that session arrives (from the hold line's device): parked, unmatched.
+    let event = pb::TelephonySessionEvent {
+        telephony_session_id: leg.telephony_session_id.clone(),
+        sequence: 50,
+        parties: vec![pb::TelephonyParty {
+            party_id: leg.party_id.clone(),
+            extension_id: leg.extension_id.clone(),
+            from_device_id: leg.line_id.clone(),
+            direction: "Outbound".into(),
+            status_code: "Answered".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let mut req = tonic::Request::new(pb::IngestTelephonyEventsRequest {
+        events: vec![event],
+    });
+    req.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {INGEST_TOKEN}").parse().unwrap(),
+    );
+    let out = pb::telephony_ingest_service_client::TelephonyIngestServiceClient::new(ch.clone())
+        .ingest_telephony_events(req)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(out.unmatched, 1);
+
+    // The engine adopts the session instead of ending the leg LOST (and never re-dials).
+    let adopted = wait_legs(&ch, &job.job_id, "leg adopted and back on hold", |l| {
+        legs_on_hold(l) && l.telephony_session_id == leg.telephony_session_id
+    })
+    .await;
+    assert_eq!(adopted.legs[0].party_id, leg.party_id);
+    assert_eq!(stack.sim.calls().len(), 1, "not re-dialed");
+    server.stop().await;
+}

@@ -155,36 +155,10 @@ async fn leg_task_navigates_the_pps_ivr_by_prompt_and_reconnects_after_a_cut() {
     supervisor.start(leg.clone(), Arc::new(sink.clone()));
     assert_eq!(supervisor.active_legs(), 1);
 
-    let accepted = |prompt: &'static str| {
-        let sim = &sim;
-        let id = leg.telephony_session_id.clone();
-        move || {
-            let t = sim.call(&id).unwrap();
-            let hit = t
-                .timeline
-                .iter()
-                .any(|e| e.event.contains("DtmfAccepted") && e.event.contains(prompt));
-            async move { hit.then_some(()) }
-        }
-    };
-    tokio::time::sleep(Duration::from_secs(20)).await;
-    {
-        let t = sim.call(&leg.telephony_session_id).unwrap();
-        eprintln!(
-            "TIMELINE {:#?}",
-            t.timeline
-                .iter()
-                .map(|e| (e.media_ms, e.event.clone()))
-                .collect::<Vec<_>>()
-        );
-        eprintln!("PHASE {:?} media {} dtmf {:?}", t.phase, t.media_ms, t.dtmf);
-        eprintln!("SINK {:#?}", sink.all());
-        eprintln!("ACCEPTED {}", proxy.accepted());
-    }
     until(
         "'1' accepted by the welcome menu",
         Duration::from_secs(30),
-        accepted("ivr.pps.welcome"),
+        dtmf_then(&sim, &leg.telephony_session_id, "1", false),
     )
     .await;
     let steps = sink.ivr_steps();
@@ -211,7 +185,7 @@ async fn leg_task_navigates_the_pps_ivr_by_prompt_and_reconnects_after_a_cut() {
     until(
         "'3' accepted by the second menu",
         Duration::from_secs(60),
-        accepted("ivr.pps.second"),
+        dtmf_then(&sim, &leg.telephony_session_id, "13", true),
     )
     .await;
     let steps = sink.ivr_steps();
@@ -236,15 +210,21 @@ async fn leg_task_navigates_the_pps_ivr_by_prompt_and_reconnects_after_a_cut() {
     rc.delete_session(&leg.telephony_session_id).await.unwrap();
 }
 
-async fn reqwest_get(url: &str) -> serde_json::Value {
-    let url = url.trim_start_matches("http://");
-    let (host, path) = url.split_once('/').unwrap();
-    let mut s = tokio::net::TcpStream::connect(host).await.unwrap();
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    s.write_all(format!("GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).await.unwrap();
-    serde_json::from_str(buf.split_once("\r\n\r\n").unwrap().1).unwrap_or_default()
+/// Polls until the far end received exactly `digits` (and, with `queued`, put the call in
+/// the hold queue: every menu accepted).
+fn dtmf_then<'a>(
+    sim: &'a ringcentral_sim::SimHandle,
+    id: &'a str,
+    digits: &'static str,
+    queued: bool,
+) -> impl FnMut() -> std::future::Ready<Option<()>> + 'a {
+    move || {
+        let t = sim.call(id).unwrap();
+        let got: String = t.dtmf.iter().map(|d| d.digit).collect();
+        assert!(
+            digits.starts_with(&got) || got.starts_with(digits),
+            "far end got {got:?}"
+        );
+        std::future::ready((got == digits && (!queued || t.hold_started.is_some())).then_some(()))
+    }
 }

@@ -40,8 +40,8 @@ fn pps_as_simulated() -> pb::Destination {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn detector_finds_the_agent_and_the_winner_is_transferred() {
     let mut sim_cfg = sim_config();
-    sim_cfg.time_scale = 120.0; // PPS mean hold 25 min -> 12.5 s of media
-    sim_cfg.media_pace = 4.0;
+    sim_cfg.time_scale = 40.0; // PPS mean hold 25 min -> 37.5 s of media
+    sim_cfg.media_pace = 6.0;
     sim_cfg.seed = 11;
     let stack = Stack::start_with(sim_cfg).await;
     let mut cfg = stack.config();
@@ -67,6 +67,8 @@ async fn detector_finds_the_agent_and_the_winner_is_transferred() {
         .job
         .unwrap();
 
+    let sim = &stack.sim;
+    let stack_calls = || sim.calls();
     let done = media_sim::until(
         "a leg transferred by the detector",
         Duration::from_secs(150),
@@ -78,7 +80,11 @@ async fn detector_finds_the_agent_and_the_winner_is_transferred() {
                 if j.state != pb::JobState::Hunting as i32
                     && j.state != pb::JobState::Transferred as i32
                 {
-                    panic!("job ended without a transfer: {j:#?}");
+                    let truths: Vec<_> = stack_calls()
+                    .iter()
+                    .map(|c| (c.far_end_hangup_reason.clone(), c.agent_speech_started.map(|m| m.media_ms), c.drawn_hold_ms, c.media_ms))
+                    .collect();
+                panic!("job ended without a transfer; sim (hang-up reason, agent speech ms, drawn hold ms, media ms): {truths:?}");
                 }
                 (j.state == pb::JobState::Transferred as i32
                     && j.legs

@@ -268,7 +268,8 @@ fn run_call(
         }
         let truth = call.truth().clone();
         let Some(v) = verdict else { continue };
-        let at = v.at_samples;
+        // Media time of the call (a re-armed detector counts from its own start).
+        let at = call.media_samples();
         match v.phase {
             Phase::Live => {
                 if pickup_at.is_none() {

@@ -47,6 +47,8 @@ const BLOCK_END_FRAMES: u32 = 35;
 const CHALLENGE_MATCH_RATIO: f32 = 0.2;
 /// Hashes needed before a challenge match counts.
 const CHALLENGE_MIN_HASHES: u32 = 20;
+/// Time-aligned challenge matches needed (a steady tone aligns a few hashes by chance).
+const CHALLENGE_MIN_ALIGNED: u32 = 40;
 /// Offsets within this many frames of each other count as the same alignment (±1 frame).
 const OFFSET_TOLERANCE_FRAMES: u64 = 2;
 
@@ -669,7 +671,7 @@ impl LegDetector {
 
     fn check_challenge(&mut self, t: u64) -> Option<Verdict> {
         self.cfg.challenge_library.as_ref()?;
-        if self.phase == Phase::NeedsHuman {
+        if self.phase == Phase::NeedsHuman || self.last_class != FrameClass::Speech {
             return None;
         }
         let mut hashes = 0u32;
@@ -685,7 +687,7 @@ impl LegDetector {
         let hits = self
             .challenge_offsets
             .consistent(from, t, &mut self.offset_scratch);
-        if hashes >= CHALLENGE_MIN_HASHES && hits as f32 >= CHALLENGE_MATCH_RATIO * hashes as f32 {
+        if hits >= CHALLENGE_MIN_ALIGNED && hits as f32 >= CHALLENGE_MATCH_RATIO * hashes as f32 {
             let cause = Cause::ChallengeRecognized {
                 matched: hits,
                 looked_up: hashes,

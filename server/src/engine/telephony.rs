@@ -53,6 +53,13 @@ impl Engine {
             .await?
         else {
             tracing::debug!(session = %event.telephony_session_id, seq = event.sequence, "event parked");
+            for p in &event.parties {
+                if !p.from_device_id.is_empty() && !p.extension_id.is_empty() {
+                    self.store()
+                        .note_unbound_device_session(&p.from_device_id, &event.telephony_session_id)
+                        .await?;
+                }
+            }
             return Ok(Ingested::Parked);
         };
         let (_, leg, _) = self.store().load_leg(&owner.job_id, &owner.leg_id).await?;
@@ -78,6 +85,40 @@ impl Engine {
         };
         self.apply(&owner.job_id, &owner.leg_id, &input).await?;
         Ok(Ingested::Applied)
+    }
+
+    /// A DIALING leg without a session (its call-out response was lost, e.g. the server died
+    /// during call-out) adopts the unbound session last seen calling out from its hold line,
+    /// so the call is supervised (and hung up or transferred) instead of left running.
+    /// Returns true when a session was adopted.
+    pub async fn adopt_orphan_session(&self, job_id: &str, leg: &LegRecord) -> Result<bool> {
+        let Some(session_id) = self.store().unbound_session_of_device(&leg.line_id).await? else {
+            return Ok(false);
+        };
+        let parked = self.store().parked_events(&session_id).await?;
+        let party_id = parked
+            .iter()
+            .filter_map(|b| TelephonySessionEvent::decode(b.as_slice()).ok())
+            .flat_map(|e| e.parties)
+            .find(|p| p.from_device_id == leg.line_id && p.extension_id == leg.extension_id)
+            .map(|p| p.party_id)
+            .unwrap_or_default();
+        tracing::warn!(job_id, leg_id = %leg.leg_id, session = %session_id, "adopting the session of a call-out whose response was lost");
+        let parked = self
+            .store()
+            .bind_session(&session_id, job_id, &leg.leg_id)
+            .await?;
+        let input = LegInput::event(LegEvent::CallOutAccepted).with_patch(LegPatch {
+            session: Some((session_id, party_id)),
+            ..LegPatch::default()
+        });
+        self.apply(job_id, &leg.leg_id, &input).await?;
+        for bytes in parked {
+            if let Ok(event) = TelephonySessionEvent::decode(bytes.as_slice()) {
+                self.ingest_one(&event).await?;
+            }
+        }
+        Ok(true)
     }
 
     /// Checks one leg against `GET session`: applies the parties' current statuses, ends it

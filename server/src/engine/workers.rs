@@ -199,6 +199,10 @@ async fn tick_job(
             }
             LegState::Dialing
                 if leg.telephony_session_id.is_none()
+                    && age(leg.state_since_ms) >= 2_000
+                    && engine.adopt_orphan_session(job_id, leg).await? => {}
+            LegState::Dialing
+                if leg.telephony_session_id.is_none()
                     && age(leg.state_since_ms) >= cfg.dialing_orphan_ms as i64 =>
             {
                 engine

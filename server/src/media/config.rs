@@ -34,7 +34,7 @@ pub struct MediaConfig {
     pub verdict_update_interval_ms: u64,
     /// Quiet (neither speech nor music) needed after the end of a prompt before a menu step's
     /// digits are sent, media ms, counted from the prompt's last speech frame. A message
-    /// followed by another prompt or by music does not qualify. Default 800.
+    /// followed by another prompt or by music does not qualify. Default 2000 (IVRs wait 5-10 s).
     pub ivr_menu_quiet_ms: u32,
     /// After the IVR plan is done (or when it is empty), declare HOLD to the detector if it
     /// has not heard hold music within this much media time, ms (0 = never). Default 30000.
@@ -55,7 +55,7 @@ impl Default for MediaConfig {
             reconnect_max_ms: 5_000,
             give_up_after_ms: 120_000,
             verdict_update_interval_ms: 1_000,
-            ivr_menu_quiet_ms: 800,
+            ivr_menu_quiet_ms: 2_000,
             hold_mark_after_plan_ms: 30_000,
             loop_flush_interval_ms: 3_000,
             detector: DetectorOverrides::default(),

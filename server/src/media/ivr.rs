@@ -17,6 +17,8 @@ use holdhunter_proto::v1::IvrStep;
 const SAMPLES_PER_MS: u64 = 8;
 /// Loud (speech or music) frames in a row that cancel a pending menu step.
 const LOUD_FRAMES_CANCEL: u32 = 3;
+/// Speech shorter than this is not a prompt (a click, a ring burst, a word of noise), ms.
+pub const MIN_PROMPT_MS: u64 = 400;
 /// Fallback used when a step's `fallback_ms` is 0 (proto: "0 means 8000").
 pub const DEFAULT_FALLBACK_MS: u32 = 8_000;
 
@@ -101,6 +103,9 @@ impl IvrNavigator {
     pub fn on_segment(&mut self, event: &SegmentEvent) -> Option<StepAction> {
         let step = self.steps.get(self.next)?;
         match event.kind {
+            SegmentKind::SpeechEnd if event.duration_samples < MIN_PROMPT_MS * SAMPLES_PER_MS => {
+                None
+            }
             SegmentKind::SpeechEnd if step.digits.is_empty() => {
                 Some(self.take(event.at_samples.max(self.step_since), StepTrigger::Prompt))
             }

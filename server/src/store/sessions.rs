@@ -105,3 +105,48 @@ impl Store {
             .await?)
     }
 }
+
+impl Store {
+    /// Remembers that an unbound session was seen calling out from `device_id` (a hold line),
+    /// for adopting it if the call-out response was lost (crash during call-out).
+    pub async fn note_unbound_device_session(
+        &self,
+        device_id: &str,
+        session_id: &str,
+    ) -> Result<()> {
+        redis::cmd("SET")
+            .arg(format!("hh:dev:{{{device_id}}}:unbound"))
+            .arg(session_id)
+            .arg("PX")
+            .arg(self.parked_ttl_ms)
+            .query_async::<()>(&mut self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// The unbound session last seen from `device_id`, if it is still unbound and parked.
+    pub async fn unbound_session_of_device(&self, device_id: &str) -> Result<Option<String>> {
+        let session: Option<String> = redis::cmd("GET")
+            .arg(format!("hh:dev:{{{device_id}}}:unbound"))
+            .query_async(&mut self.conn())
+            .await?;
+        let Some(session) = session else {
+            return Ok(None);
+        };
+        Ok(match self.lookup_session(&session).await? {
+            Some(_) => None,
+            None => Some(session),
+        })
+    }
+
+    /// The events parked for a session, without removing them.
+    pub async fn parked_events(&self, session_id: &str) -> Result<Vec<Vec<u8>>> {
+        let (_, parked_k) = keys(session_id);
+        Ok(redis::cmd("LRANGE")
+            .arg(parked_k)
+            .arg(0)
+            .arg(-1)
+            .query_async(&mut self.conn())
+            .await?)
+    }
+}

@@ -77,6 +77,21 @@ pub fn to_ingest(n: &ringcentral::TelephonySessionNotification) -> pb::Telephony
                 direction: format!("{:?}", p.direction),
                 status_code: hold_hunter_server::engine::status_code_name(&p.status.code),
                 status_reason: p.status.reason.clone().unwrap_or_default(),
+                from_device_id: p
+                    .from
+                    .as_ref()
+                    .and_then(|f| f.device_id.clone())
+                    .unwrap_or_default(),
+                from_phone_number: p
+                    .from
+                    .as_ref()
+                    .and_then(|f| f.phone_number.clone())
+                    .unwrap_or_default(),
+                to_phone_number: p
+                    .to
+                    .as_ref()
+                    .and_then(|f| f.phone_number.clone())
+                    .unwrap_or_default(),
                 ..Default::default()
             })
             .collect(),
