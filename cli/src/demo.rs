@@ -58,6 +58,7 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<i32, CliError>
     if let Some(seed) = args.seed {
         options.seed = seed;
     }
+    options.static_dir = dashboard_dir();
     let seed = options.seed;
     eprintln!(
         "Starting the local stack: redis-server, RingCentral simulator (seed {seed}, hold times \
@@ -78,6 +79,7 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<i32, CliError>
                 "bridge": stack.bridge_url(),
                 "redis": stack.redis_url(),
                 "seed": seed,
+                "dashboard": options_dashboard_url(&stack),
             })
         );
         eprintln!("Stack is up; stop it with Ctrl-C or SIGTERM.");
@@ -86,14 +88,25 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<i32, CliError>
         return Ok(exit::OK);
     }
 
+    match options_dashboard_url(&stack) {
+        Some(url) => eprintln!("Dashboard: {url} (same API token as the CLI)"),
+        None => eprintln!(
+            "Dashboard: not built (run `npm --prefix web-client ci && npm --prefix web-client \
+             run build`, or set HH_WEB_DIST)"
+        ),
+    }
     let conn = Connection::new(stack.server_url(), Some(stack.api_token().clone()))?;
     let result = hunt(&stack, &conn, args, format).await;
     if args.keep_running {
+        // The token is random for this run, lives only in this process and dies with the
+        // stack; the operator needs it to use the CLI and the dashboard against this stack.
         eprintln!(
             "\nThe stack keeps running (Ctrl-C stops it):\n  export HH_SERVER={}\n  export \
-             HH_TOKEN=<printed by `hh demo --stack-only`; this run's token is not shown>\n  \
+             HH_TOKEN={}   # random for this run, valid until the stack stops\n  dashboard {}\n  \
              simulator {}  bridge {}  redis {}",
             stack.server_url(),
+            stack.api_token().expose_secret(),
+            options_dashboard_url(&stack).unwrap_or_else(|| "not built".into()),
             stack.sim_url(),
             stack.bridge_url(),
             stack.redis_url()
@@ -102,6 +115,30 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<i32, CliError>
     }
     shutdown(stack).await;
     result
+}
+
+/// The built dashboard to serve: `HH_WEB_DIST`, else `web-client/dist` under the current
+/// directory or beside the workspace that holds this binary (`target/<profile>/hh`).
+fn dashboard_dir() -> Option<std::path::PathBuf> {
+    let has_index = |dir: &std::path::Path| dir.join("index.html").is_file();
+    if let Some(dir) = std::env::var_os("HH_WEB_DIST").map(std::path::PathBuf::from) {
+        return has_index(&dir).then_some(dir);
+    }
+    let mut candidates = vec![std::path::PathBuf::from("web-client/dist")];
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(workspace) = exe.parent().and_then(|p| p.parent()).and_then(|p| p.parent())
+    {
+        candidates.push(workspace.join("web-client/dist"));
+    }
+    candidates
+        .into_iter()
+        .find(|dir| has_index(dir))
+        .and_then(|dir| dir.canonicalize().ok())
+}
+
+/// The dashboard URL when the stack serves one.
+fn options_dashboard_url(stack: &Stack) -> Option<String> {
+    stack.serves_dashboard().then(|| format!("{}/", stack.server_url()))
 }
 
 async fn shutdown(stack: Stack) {

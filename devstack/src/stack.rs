@@ -62,6 +62,9 @@ pub struct StackOptions {
     /// redis-server gets SIGKILL when the thread calling [`Stack::start`] exits (see
     /// [`crate::RedisOptions::die_with_parent_thread`]). Default false.
     pub redis_dies_with_thread: bool,
+    /// Built browser dashboard (`web-client/dist`) for the server to serve on its gRPC port.
+    /// Default: none.
+    pub static_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for StackOptions {
@@ -79,6 +82,7 @@ impl Default for StackOptions {
             server_options: ServerOptions::default(),
             ready_timeout: Duration::from_secs(60),
             redis_dies_with_thread: false,
+            static_dir: None,
         }
     }
 }
@@ -92,6 +96,7 @@ pub struct Stack {
     bridge_url: String,
     api_token: SecretString,
     seed: u64,
+    serves_dashboard: bool,
     stop: watch::Sender<bool>,
     server_task: Option<JoinHandle<anyhow::Result<()>>>,
     bridge_task: Option<JoinHandle<anyhow::Result<()>>>,
@@ -173,6 +178,7 @@ impl Stack {
             listen: server_listener.local_addr()?,
             metrics_listen: None,
             cors_allowed_origins: vec!["*".into()],
+            static_dir: options.static_dir.clone(),
             ..ServerConfig::default()
         };
         server_config.redis.url = redis.url();
@@ -232,6 +238,7 @@ impl Stack {
             bridge_url,
             api_token,
             seed: options.seed,
+            serves_dashboard: options.static_dir.is_some(),
             stop,
             server_task: Some(server_task),
             bridge_task: Some(bridge_task),
@@ -292,6 +299,11 @@ impl Stack {
     /// gRPC (and grpc-web) URL of the server, e.g. `http://127.0.0.1:41234`.
     pub fn server_url(&self) -> &str {
         &self.server_url
+    }
+
+    /// True when the server serves the built browser dashboard at [`Self::server_url`].
+    pub fn serves_dashboard(&self) -> bool {
+        self.serves_dashboard
     }
 
     /// Base URL of the webhook bridge (webhooks at [`WEBHOOK_PATH`]).

@@ -277,6 +277,14 @@ pub struct EngineConfig {
     pub default_max_duration_s: u64,
     /// Allow max_duration below 1 minute (tests only). Default false.
     pub allow_short_max_duration: bool,
+    /// WatchJob: once the job is terminal, the stream stays open until every leg is terminal
+    /// (ENDED/TRANSFERRED, e.g. the LOST_RACE hang-ups that follow a transfer), but at most
+    /// this long after the job ended (`ended_at`), ms. Default 10000.
+    pub watch_leg_grace_ms: u64,
+    /// WatchJob: a Redis error is retried (new connection, backoff 100 ms doubling to 1 s)
+    /// for this long before the stream ends with UNAVAILABLE, ms. The budget restarts after
+    /// every successful read. Default 5000.
+    pub watch_redis_retry_ms: u64,
 }
 
 impl Default for EngineConfig {
@@ -298,6 +306,8 @@ impl Default for EngineConfig {
             default_line_count: 6,
             default_max_duration_s: 4 * 3_600,
             allow_short_max_duration: false,
+            watch_leg_grace_ms: 10_000,
+            watch_redis_retry_ms: 5_000,
         }
     }
 }

@@ -187,14 +187,36 @@ async fn six_legs_hold_then_confirm_live_transfers_one_and_hangs_up_five() {
             .iter()
             .any(|e| e.kind == pb::JobEventKind::TransferRequested as i32)
     );
-    let last = events.last().unwrap();
-    assert_eq!(
-        (last.kind, last.job_state),
-        (
-            pb::JobEventKind::JobState as i32,
-            pb::JobState::Transferred as i32
-        )
-    );
+    assert!(events.iter().any(|e| {
+        (e.kind, e.job_state)
+            == (
+                pb::JobEventKind::JobState as i32,
+                pb::JobState::Transferred as i32,
+            )
+    }));
+    // The stream ends only once every leg is terminal too: the watcher sees the five
+    // LOST_RACE hang-ups done in parallel after the transfer, and the winner's TRANSFERRED.
+    let mut final_states: HashMap<String, (i32, i32)> = HashMap::new();
+    for e in &events {
+        if let Some(l) = &e.leg {
+            final_states.insert(l.leg_id.clone(), (l.state, l.end_reason));
+        }
+    }
+    assert_eq!(final_states.len(), 6, "{final_states:?}");
+    for (leg_id, (state, reason)) in &final_states {
+        if *leg_id == winner.leg_id {
+            assert_eq!(*state, pb::LegState::Transferred as i32);
+        } else {
+            assert_eq!(
+                (*state, *reason),
+                (
+                    pb::LegState::Ended as i32,
+                    pb::LegEndReason::LostRace as i32
+                ),
+                "{leg_id}"
+            );
+        }
+    }
     // Tokens strictly increase.
     let tokens: Vec<&str> = messages
         .iter()

@@ -15,10 +15,12 @@ use holdhunter_proto::v1::IvrStep;
 use media_sim::*;
 
 fn sim_config(time_scale: f64, media_pace: f64) -> ringcentral_sim::SimConfig {
-    let mut cfg = ringcentral_sim::SimConfig::default();
-    cfg.time_scale = time_scale;
-    cfg.media_pace = media_pace;
-    cfg.device_answer_ms = 50;
+    let mut cfg = ringcentral_sim::SimConfig {
+        time_scale,
+        media_pace,
+        device_answer_ms: 50,
+        ..Default::default()
+    };
     cfg.rate_limits.enabled = false;
     cfg
 }

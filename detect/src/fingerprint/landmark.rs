@@ -1,77 +1,79 @@
-//! Landmark hashes (Wang 2003, "Shazam" style) made of three spectral peaks: an anchor peak and
-//! two later peaks within the next [`ZONE_FRAMES`] frames (80 ms). A triplet carries enough
-//! bits (three 8-bit bins, two 3-bit time steps) that a library of millions of hashes still
-//! rarely matches new audio by chance.
+//! Landmark hashes (Wang 2003, "Shazam" style): an anchor peak paired with later peaks in a
+//! target zone, hash = (anchor bin, target bin, Δt in frames).
+//!
+//! Peaks are picked per frequency band ([`BANDS_HZ`]): in each band the strongest bin that is
+//! a local maximum over ±2 bins and stands ≥ 6 dB above the band's mean. One peak per band
+//! keeps formant and consonant structure in the hashes instead of only the strongest low
+//! pitch harmonics (which every voice shares). A hash already emitted in the last
+//! [`SUPPRESS_FRAMES`] frames is not emitted again, so a held vowel or note yields one hash
+//! per pair, not a run of identical hashes that would line up with any other held sound.
 //!
 //! Hashes of an anchor are complete [`ZONE_FRAMES`] frames after it, so a hash always describes
-//! audio 80–100 ms old. A repeat of a recording arrives with a different alignment to our
-//! 20 ms frames, so lookups also try each time step ±1 frame ([`TripletKey::variants`]).
+//! audio 100–120 ms old. A repeat of a recording arrives with a different alignment to our
+//! 20 ms frames (0–159 samples), which can move a Δt by one frame: lookups also try Δt ± 1
+//! ([`Landmark::variants`]).
 
-use crate::features::SpectralPeak;
+use crate::features::{BIN_HZ, SPECTRUM_BINS};
 
-/// Version of the hash scheme. Persisted libraries must be keyed by it (e.g. a Redis set
-/// `loop:{destination}:v1`): hashes of different versions never match.
-pub const FINGERPRINT_VERSION: u32 = 1;
-/// Frames after the anchor in which target peaks are taken (4 × 20 ms = 80 ms).
-pub const ZONE_FRAMES: usize = 4;
-/// Peaks per frame used for landmarks (strongest first).
-const PEAKS_PER_FRAME: usize = 3;
-/// Targets paired with one anchor (nearest in time first); triplets = pairs of targets.
-const FAN_OUT: usize = 4;
-/// Largest frequency distance between anchor and target, in bins (1 kHz).
+/// Version of the hash scheme and of the packed library entry. Persisted libraries must be
+/// keyed by it (e.g. a Redis set `hh:loops:{destination}:v2`): entries of different versions
+/// never match. v2: per-band peak pairs, (source, frame) occurrences.
+pub const FINGERPRINT_VERSION: u32 = 2;
+/// Frames after the anchor in which target peaks are taken (5 × 20 ms = 100 ms).
+pub const ZONE_FRAMES: usize = 5;
+/// Frequency bands (Hz) in which one peak each is picked per frame.
+pub const BANDS_HZ: [(f32, f32); 5] = [
+    (250.0, 550.0),
+    (550.0, 950.0),
+    (950.0, 1500.0),
+    (1500.0, 2200.0),
+    (2200.0, 3400.0),
+];
+/// Peaks per frame (one per band at most).
+pub const PEAKS_PER_FRAME: usize = BANDS_HZ.len();
+/// Targets paired with one anchor peak (nearest in time first).
+const FAN_OUT: usize = 3;
+/// Largest frequency distance between anchor and target, in bins (≈ 1 kHz).
 const MAX_BIN_DISTANCE: i32 = 64;
+/// A peak must exceed the band's mean power by this factor (6 dB).
+const PEAK_PROMINENCE: f32 = 4.0;
+/// Peaks weaker than this below the frame's strongest peak are ignored (35 dB).
+const PEAK_RANGE: f32 = 3.2e-4;
+/// A hash emitted within this many anchor frames is not emitted again.
+pub const SUPPRESS_FRAMES: usize = 6;
 const RING: usize = ZONE_FRAMES + 1;
-/// Most triplets produced for one anchor frame.
-pub const MAX_TRIPLETS_PER_FRAME: usize = PEAKS_PER_FRAME * FAN_OUT * (FAN_OUT - 1) / 2;
+/// Most landmarks produced for one anchor frame.
+pub const MAX_LANDMARKS_PER_FRAME: usize = PEAKS_PER_FRAME * FAN_OUT;
 
-/// The un-hashed content of a triplet landmark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TripletKey {
+/// One landmark: an anchor peak and one target peak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Landmark {
     /// Anchor peak bin.
     pub anchor_bin: u8,
-    /// First target bin.
-    pub first_bin: u8,
-    /// Second target bin.
-    pub second_bin: u8,
-    /// Frames from anchor to the first target (1..=ZONE_FRAMES).
-    pub first_dt: u8,
-    /// Frames from anchor to the second target (first_dt..=ZONE_FRAMES).
-    pub second_dt: u8,
+    /// Target peak bin.
+    pub target_bin: u8,
+    /// Frames from anchor to target (1..=ZONE_FRAMES).
+    pub dt: u8,
 }
 
-impl TripletKey {
-    /// The stored 64-bit hash (splitmix64 finalizer of the packed fields and the version).
-    pub fn hash(&self) -> u64 {
-        let packed = (self.anchor_bin as u64)
-            | (self.first_bin as u64) << 8
-            | (self.second_bin as u64) << 16
-            | (self.first_dt as u64) << 24
-            | (self.second_dt as u64) << 28
-            | (FINGERPRINT_VERSION as u64) << 40;
-        mix64(packed)
+impl Landmark {
+    /// The 32-bit library key of this landmark (a bijective mix of the packed fields, so keys
+    /// spread over shards and buckets).
+    pub fn key(&self) -> u32 {
+        let packed =
+            (self.anchor_bin as u32) | (self.target_bin as u32) << 8 | (self.dt as u32) << 16;
+        mix32(packed ^ (FINGERPRINT_VERSION << 24))
     }
 
-    /// Hashes of this key with each time step moved by −1, 0 or +1 frame (at most 9), for
-    /// lookups that tolerate a different frame alignment. Exact key first.
-    pub fn variants(&self, out: &mut [u64; 9]) -> usize {
-        out[0] = self.hash();
+    /// Keys of this landmark with Δt moved by 0, −1 and +1 frame (those within the zone), for
+    /// lookups that tolerate another frame alignment. Exact key first; returns the count.
+    pub fn variants(&self, out: &mut [u32; 3]) -> usize {
+        out[0] = self.key();
         let mut n = 1;
-        for d1 in -1i8..=1 {
-            for d2 in -1i8..=1 {
-                if d1 == 0 && d2 == 0 {
-                    continue;
-                }
-                let a = self.first_dt as i8 + d1;
-                let b = self.second_dt as i8 + d2;
-                if a < 1 || b < a || b > ZONE_FRAMES as i8 {
-                    continue;
-                }
-                let key = TripletKey {
-                    first_dt: a as u8,
-                    second_dt: b as u8,
-                    ..*self
-                };
-                out[n] = key.hash();
+        for d in [-1i8, 1] {
+            let dt = self.dt as i8 + d;
+            if dt >= 1 && dt <= ZONE_FRAMES as i8 {
+                out[n] = Landmark { dt: dt as u8, ..*self }.key();
                 n += 1;
             }
         }
@@ -79,11 +81,53 @@ impl TripletKey {
     }
 }
 
-fn mix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+/// Bijective 32-bit mixer (lowbias32).
+fn mix32(mut x: u32) -> u32 {
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x7feb_352d);
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x846c_a68b);
+    x ^= x >> 16;
+    x
+}
+
+/// Pick landmark peaks (one per band, see the module docs) from a power spectrum of
+/// [`SPECTRUM_BINS`] values. Writes bins into `out` (low band first); returns the count.
+pub fn pick_peaks(power: &[f32], out: &mut [u16; PEAKS_PER_FRAME]) -> usize {
+    debug_assert_eq!(power.len(), SPECTRUM_BINS);
+    let mut best = [(0usize, 0f32); PEAKS_PER_FRAME];
+    let mut frame_max = 0f32;
+    for (b, &(lo_hz, hi_hz)) in BANDS_HZ.iter().enumerate() {
+        let lo = ((lo_hz / BIN_HZ) as usize).max(2);
+        let hi = ((hi_hz / BIN_HZ) as usize).min(SPECTRUM_BINS - 3);
+        let mut sum = 0f32;
+        for &p in &power[lo..=hi] {
+            sum += p;
+        }
+        let floor = PEAK_PROMINENCE * sum / (hi - lo + 1) as f32;
+        for k in lo..=hi {
+            let v = power[k];
+            if v > best[b].1
+                && v > floor
+                && v > power[k - 1]
+                && v >= power[k + 1]
+                && v > power[k - 2]
+                && v >= power[k + 2]
+            {
+                best[b] = (k, v);
+            }
+        }
+        frame_max = frame_max.max(best[b].1);
+    }
+    let min_power = (frame_max * PEAK_RANGE).max(1e-11);
+    let mut n = 0;
+    for &(bin, v) in &best {
+        if bin > 0 && v >= min_power {
+            out[n] = bin as u16;
+            n += 1;
+        }
+    }
+    n
 }
 
 #[derive(Clone, Copy, Default)]
@@ -92,11 +136,13 @@ struct FramePeaks {
     len: usize,
 }
 
-/// Turns per-frame spectral peaks into triplet landmarks. Fixed-size state, no allocation.
+/// Turns per-frame peaks into pair landmarks. Fixed-size state, no allocation.
 pub struct LandmarkHasher {
     ring: [FramePeaks; RING],
     frames: u64,
-    out: [TripletKey; MAX_TRIPLETS_PER_FRAME],
+    recent: [[u32; MAX_LANDMARKS_PER_FRAME]; SUPPRESS_FRAMES],
+    recent_len: [usize; SUPPRESS_FRAMES],
+    out: [Landmark; MAX_LANDMARKS_PER_FRAME],
 }
 
 impl Default for LandmarkHasher {
@@ -108,77 +154,74 @@ impl Default for LandmarkHasher {
 impl LandmarkHasher {
     /// New hasher with an empty peak history.
     pub fn new() -> Self {
-        let zero = TripletKey {
-            anchor_bin: 0,
-            first_bin: 0,
-            second_bin: 0,
-            first_dt: 0,
-            second_dt: 0,
-        };
         LandmarkHasher {
             ring: [FramePeaks::default(); RING],
             frames: 0,
-            out: [zero; MAX_TRIPLETS_PER_FRAME],
+            recent: [[0; MAX_LANDMARKS_PER_FRAME]; SUPPRESS_FRAMES],
+            recent_len: [0; SUPPRESS_FRAMES],
+            out: [Landmark::default(); MAX_LANDMARKS_PER_FRAME],
         }
     }
 
     /// Forget peak history (after a media gap), so no landmark spans the gap.
     pub fn reset(&mut self) {
         self.ring = [FramePeaks::default(); RING];
+        self.recent_len = [0; SUPPRESS_FRAMES];
     }
 
-    /// Add the current frame's peaks (strongest first; pass none for silent frames) and return
-    /// the triplets whose anchor is [`ZONE_FRAMES`] frames old.
-    pub fn push(&mut self, peaks: &[SpectralPeak]) -> &[TripletKey] {
+    /// Add the current frame's landmark peaks ([`pick_peaks`]; pass none for silent frames)
+    /// and return the landmarks whose anchor is [`ZONE_FRAMES`] frames old.
+    pub fn push(&mut self, peaks: &[u16]) -> &[Landmark] {
         let slot = (self.frames as usize) % RING;
+        let anchor_index = self.frames;
         self.frames += 1;
         let mut fp = FramePeaks::default();
-        for p in peaks.iter().take(PEAKS_PER_FRAME) {
-            fp.bins[fp.len] = p.bin;
+        for &bin in peaks.iter().take(PEAKS_PER_FRAME) {
+            fp.bins[fp.len] = bin;
             fp.len += 1;
         }
         self.ring[slot] = fp;
+        let recent_slot = (anchor_index as usize) % SUPPRESS_FRAMES;
+        self.recent_len[recent_slot] = 0;
         if self.frames < RING as u64 {
             return &[];
         }
         let anchor = self.ring[(slot + 1) % RING];
         let mut n = 0;
         for &anchor_bin in &anchor.bins[..anchor.len] {
-            // Targets nearest in time first, then by strength (peaks are sorted by power).
-            let mut targets = [(0u8, 0u16); FAN_OUT];
             let mut count = 0;
             'zone: for dt in 1..=ZONE_FRAMES {
                 let frame = self.ring[(slot + 1 + dt) % RING];
                 for &bin in &frame.bins[..frame.len] {
-                    if (bin as i32 - anchor_bin as i32).abs() <= MAX_BIN_DISTANCE {
-                        targets[count] = (dt as u8, bin);
-                        count += 1;
-                        if count == FAN_OUT {
-                            break 'zone;
-                        }
+                    if (bin as i32 - anchor_bin as i32).abs() > MAX_BIN_DISTANCE {
+                        continue;
+                    }
+                    let lm = Landmark {
+                        anchor_bin: bin_u8(anchor_bin),
+                        target_bin: bin_u8(bin),
+                        dt: dt as u8,
+                    };
+                    count += 1;
+                    let key = lm.key();
+                    let seen = (0..SUPPRESS_FRAMES).any(|s| {
+                        self.recent[s][..self.recent_len[s]].contains(&key)
+                    }) || self.out[..n].contains(&lm);
+                    if !seen {
+                        self.out[n] = lm;
+                        n += 1;
+                    }
+                    if count == FAN_OUT {
+                        break 'zone;
                     }
                 }
             }
-            for i in 0..count {
-                for j in i + 1..count {
-                    let (a, b) = order(targets[i], targets[j]);
-                    self.out[n] = TripletKey {
-                        anchor_bin: bin_u8(anchor_bin),
-                        first_bin: bin_u8(a.1),
-                        second_bin: bin_u8(b.1),
-                        first_dt: a.0,
-                        second_dt: b.0,
-                    };
-                    n += 1;
-                }
-            }
         }
+        for i in 0..n {
+            self.recent[recent_slot][i] = self.out[i].key();
+        }
+        self.recent_len[recent_slot] = n;
         &self.out[..n]
     }
-}
-
-fn order(a: (u8, u16), b: (u8, u16)) -> ((u8, u16), (u8, u16)) {
-    if a <= b { (a, b) } else { (b, a) }
 }
 
 fn bin_u8(bin: u16) -> u8 {
@@ -189,48 +232,48 @@ fn bin_u8(bin: u16) -> u8 {
 mod tests {
     use super::*;
 
-    fn peaks(bins: &[u16]) -> Vec<SpectralPeak> {
-        bins.iter()
-            .map(|&bin| SpectralPeak {
-                bin,
-                power: 1.0,
-                age_frames: 1,
-            })
-            .collect()
-    }
-
     #[test]
-    fn triplets_appear_once_the_zone_is_complete() {
+    fn landmarks_appear_once_the_zone_is_complete_and_repeats_are_suppressed() {
         let mut h = LandmarkHasher::new();
         for i in 0..ZONE_FRAMES {
-            assert!(h.push(&peaks(&[50 + i as u16, 80])).is_empty());
+            assert!(h.push(&[50 + i as u16, 80]).is_empty());
         }
-        let out = h.push(&peaks(&[60, 90])).to_vec();
+        let out = h.push(&[60, 90]).to_vec();
         assert!(!out.is_empty());
-        assert!(
-            out.iter()
-                .all(|k| k.first_dt >= 1 && k.second_dt >= k.first_dt)
-        );
-        assert!(out.len() <= MAX_TRIPLETS_PER_FRAME);
+        assert!(out.len() <= MAX_LANDMARKS_PER_FRAME);
+        assert!(out.iter().all(|k| (1..=ZONE_FRAMES as u8).contains(&k.dt)));
+        // A steady spectrum: the same pairs recur and are emitted only once.
+        let mut h = LandmarkHasher::new();
+        let mut total = 0;
+        for _ in 0..40 {
+            total += h.push(&[50, 80]).len();
+        }
+        assert!(total <= 4, "{total}");
     }
 
     #[test]
-    fn variants_include_the_exact_hash_and_differ() {
-        let key = TripletKey {
+    fn variants_include_the_exact_key_and_differ() {
+        let lm = Landmark {
             anchor_bin: 40,
-            first_bin: 50,
-            second_bin: 60,
-            first_dt: 2,
-            second_dt: 3,
+            target_bin: 50,
+            dt: 1,
         };
-        let mut out = [0u64; 9];
-        let n = key.variants(&mut out);
-        assert_eq!(out[0], key.hash());
-        // (3, 2) would put the second target before the first: skipped.
-        assert_eq!(n, 8);
-        let mut unique = out[..n].to_vec();
-        unique.sort_unstable();
-        unique.dedup();
-        assert_eq!(unique.len(), n);
+        let mut out = [0u32; 3];
+        assert_eq!(lm.variants(&mut out), 2);
+        assert_eq!(out[0], lm.key());
+        assert_ne!(out[0], out[1]);
+        let lm = Landmark { dt: 3, ..lm };
+        assert_eq!(lm.variants(&mut out), 3);
+    }
+
+    #[test]
+    fn peaks_are_picked_per_band() {
+        let mut power = vec![1e-9f32; SPECTRUM_BINS];
+        // A strong low harmonic and a weaker formant peak higher up.
+        power[30] = 1.0;
+        power[100] = 1e-2;
+        let mut out = [0u16; PEAKS_PER_FRAME];
+        let n = pick_peaks(&power, &mut out);
+        assert_eq!(&out[..n], &[30, 100]);
     }
 }

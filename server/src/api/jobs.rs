@@ -1,29 +1,20 @@
 //! `holdhunter.v1.JobService`.
 
-use std::pin::Pin;
-
-use futures::Stream;
 use holdhunter_proto::v1 as pb;
 use holdhunter_proto::v1::job_service_server::JobService;
 use tonic::{Request, Response, Status};
 
 use super::convert;
+use super::watch::{self, WatchStream, parse_stream_id};
 use crate::engine::Engine;
 use crate::engine::jobs::StartJob;
-use crate::engine::model::EventKind;
 use crate::error::{Error, Result};
-use crate::store::Store;
 
 /// The JobService handlers.
 #[derive(Clone)]
 pub struct JobApi {
     /// Engine.
     pub engine: Engine,
-}
-
-fn parse_stream_id(id: &str) -> Option<(u64, u64)> {
-    let (ms, seq) = id.split_once('-')?;
-    Some((ms.parse().ok()?, seq.parse().ok()?))
 }
 
 fn validate_start(req: &pb::StartJobRequest, engine: &Engine) -> Result<StartJob> {
@@ -121,8 +112,6 @@ fn require(field: &str, v: &str) -> Result<()> {
         Ok(())
     }
 }
-
-type WatchStream = Pin<Box<dyn Stream<Item = Result<pb::WatchJobResponse, Status>> + Send>>;
 
 #[tonic::async_trait]
 impl JobService for JobApi {
@@ -244,8 +233,7 @@ impl JobService for JobApi {
         }
         let engine = self.engine.clone();
         let snap = engine.job(&req.job_id).await?;
-        let mut conn = engine.store().dedicated_connection().await?;
-        let mut shutdown = engine.shutdown_signal();
+        let conn = engine.store().dedicated_connection().await?;
         let job_id = req.job_id.clone();
         let resume = if req.resume_token.is_empty() {
             None
@@ -260,48 +248,9 @@ impl JobService for JobApi {
             };
             (!too_old).then(|| req.resume_token.clone())
         };
-        let stream = async_stream::try_stream! {
-            let mut last = match resume {
-                Some(token) => token,
-                None => {
-                    yield pb::WatchJobResponse {
-                        resume_token: snap.last_event_id.clone(),
-                        payload: Some(pb::watch_job_response::Payload::Snapshot(convert::snapshot(&snap))),
-                    };
-                    if snap.job.state.is_terminal() {
-                        return;
-                    }
-                    snap.last_event_id.clone()
-                }
-            };
-            loop {
-                let read = tokio::select! {
-                    _ = shutdown.changed() => None,
-                    r = Store::read_events(&mut conn, &job_id, &last, 1_000, 256) => Some(r),
-                };
-                let Some(read) = read else { break };
-                let batch = read.map_err(Status::from)?;
-                if batch.is_empty() {
-                    let terminal = engine.job(&job_id).await.map(|s| s.job.state.is_terminal()).unwrap_or(true);
-                    if terminal {
-                        break;
-                    }
-                    continue;
-                }
-                for (id, ev) in batch {
-                    last = id.clone();
-                    let end = ev.kind == EventKind::JobState && ev.job_state.is_terminal();
-                    yield pb::WatchJobResponse {
-                        resume_token: id,
-                        payload: Some(pb::watch_job_response::Payload::Event(convert::event(&ev))),
-                    };
-                    if end {
-                        return;
-                    }
-                }
-            }
-        };
-        Ok(Response::new(Box::pin(stream)))
+        Ok(Response::new(watch::watch_stream(
+            engine, job_id, snap, resume, conn,
+        )))
     }
 
     async fn confirm_live(

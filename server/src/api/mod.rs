@@ -5,3 +5,4 @@ pub mod catalog;
 pub mod convert;
 pub mod jobs;
 pub mod ringcentral;
+pub mod watch;

@@ -9,7 +9,7 @@
 //! - [`ivr`]: IVR navigation by prompt (pure, media time);
 //! - [`verdicts`]: detector verdicts → engine verdicts, rate limit;
 //! - [`loops`]: loop libraries per destination, persisted in Redis;
-//! - [`supervisor`]: [`DetectorSupervisor`];
+//! - [`supervisor`]: the supervisor ([`DetectorSupervisor`]);
 //! - [`events`]: IVR-step and NOTE job events;
 //! - [`metrics`]: metric names;
 //! - [`config`]: the `media` configuration section.
