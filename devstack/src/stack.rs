@@ -14,7 +14,13 @@
 //! [`Stack::start`] returns once the server answers an authenticated RPC. Dropping the
 //! [`Stack`] stops everything it started (tasks are signalled, redis-server is killed);
 //! [`Stack::shutdown`] does the same and waits for the tasks.
+//!
+//! Outage tests: [`Stack::stop_server`] / [`Stack::start_server`] / [`Stack::restart_server`]
+//! and [`Stack::stop_bridge`] / [`Stack::start_bridge`] stop a component gracefully and start
+//! it again on the same port with the same configuration; [`Stack::redis`] kills and restarts
+//! Redis.
 
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -97,7 +103,14 @@ pub struct Stack {
     api_token: SecretString,
     seed: u64,
     serves_dashboard: bool,
-    stop: watch::Sender<bool>,
+    server_config: ServerConfig,
+    server_options: ServerOptions,
+    server_addr: SocketAddr,
+    bridge_config: hold_hunter_bridge::BridgeConfig,
+    bridge_addr: SocketAddr,
+    ready_timeout: Duration,
+    server_stop: watch::Sender<bool>,
+    bridge_stop: watch::Sender<bool>,
     server_task: Option<JoinHandle<anyhow::Result<()>>>,
     bridge_task: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -206,16 +219,13 @@ impl Stack {
             tweak(&mut server_config);
         }
 
-        let (stop, stop_rx) = watch::channel(false);
-        let running: RunningServer = hold_hunter_server::start(
-            server_config,
+        let server_addr = server_listener.local_addr()?;
+        let (server_stop, server_task) = spawn_server(
+            server_config.clone(),
             server_listener,
-            stopped(stop_rx.clone()),
             options.server_options.clone(),
         )
-        .await
-        .context("starting the Hold Hunter server")?;
-        let server_task = tokio::spawn(running.wait());
+        .await?;
 
         let mut bridge_config = hold_hunter_bridge::BridgeConfig::new(
             verification_token,
@@ -225,11 +235,8 @@ impl Stack {
         bridge_config.listen_addr = bridge_listener.local_addr()?;
         bridge_config.webhook_path = WEBHOOK_PATH.to_string();
         bridge_config.shutdown_deadline = Duration::from_secs(3);
-        let bridge_task = tokio::spawn(hold_hunter_bridge::run(
-            bridge_config,
-            bridge_listener,
-            stopped(stop_rx),
-        ));
+        let bridge_addr = bridge_listener.local_addr()?;
+        let (bridge_stop, bridge_task) = spawn_bridge(bridge_config.clone(), bridge_listener);
 
         let mut stack = Stack {
             redis,
@@ -239,7 +246,14 @@ impl Stack {
             api_token,
             seed: options.seed,
             serves_dashboard: options.static_dir.is_some(),
-            stop,
+            server_config,
+            server_options: options.server_options.clone(),
+            server_addr,
+            bridge_config,
+            bridge_addr,
+            ready_timeout: options.ready_timeout,
+            server_stop,
+            bridge_stop,
             server_task: Some(server_task),
             bridge_task: Some(bridge_task),
         };
@@ -343,9 +357,83 @@ impl Stack {
         &mut self.redis
     }
 
+    /// The configuration the server runs with (secrets included; never print it).
+    pub fn server_config(&self) -> &ServerConfig {
+        &self.server_config
+    }
+
+    /// True while the in-process server runs.
+    pub fn server_running(&self) -> bool {
+        self.server_task.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    /// True while the in-process bridge runs.
+    pub fn bridge_running(&self) -> bool {
+        self.bridge_task.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    /// Stops the server gracefully (health NOT_SERVING, WatchJob streams end, in-flight
+    /// requests drain; bounded by the server's `shutdown_deadline_ms` plus 5 s). The engine's
+    /// state stays in Redis. No-op when it is not running.
+    ///
+    /// Errors: the server failed, panicked or did not stop in time.
+    pub async fn stop_server(&mut self) -> anyhow::Result<()> {
+        let _ = self.server_stop.send(true);
+        let limit = Duration::from_millis(self.server_config.shutdown_deadline_ms)
+            + Duration::from_secs(5);
+        join_component("server", self.server_task.take(), limit).await
+    }
+
+    /// Starts the server again on the same port with the same configuration (after
+    /// [`Self::stop_server`]) and waits until it answers, like [`Self::start`]. The new
+    /// instance resumes every active job from Redis.
+    ///
+    /// Errors: already running, the port stays taken for 10 s, or the server does not answer
+    /// within the ready timeout.
+    pub async fn start_server(&mut self) -> anyhow::Result<()> {
+        anyhow::ensure!(!self.server_running(), "the server is already running");
+        let listener = bind_again(self.server_addr).await?;
+        let (stop, task) = spawn_server(
+            self.server_config.clone(),
+            listener,
+            self.server_options.clone(),
+        )
+        .await?;
+        self.server_stop = stop;
+        self.server_task = Some(task);
+        self.wait_ready(self.ready_timeout).await
+    }
+
+    /// [`Self::stop_server`] then [`Self::start_server`] (same port, same Redis).
+    pub async fn restart_server(&mut self) -> anyhow::Result<()> {
+        self.stop_server().await?;
+        self.start_server().await
+    }
+
+    /// Stops the webhook bridge gracefully: it stops accepting (webhook deliveries then fail
+    /// with connection refused, which the simulator records) and flushes what it accepted,
+    /// for at most 3 s. No-op when it is not running.
+    pub async fn stop_bridge(&mut self) -> anyhow::Result<()> {
+        let _ = self.bridge_stop.send(true);
+        join_component("bridge", self.bridge_task.take(), Duration::from_secs(10)).await
+    }
+
+    /// Starts the bridge again on the same port with the same configuration.
+    ///
+    /// Errors: already running, or the port stays taken for 10 s.
+    pub async fn start_bridge(&mut self) -> anyhow::Result<()> {
+        anyhow::ensure!(!self.bridge_running(), "the bridge is already running");
+        let listener = bind_again(self.bridge_addr).await?;
+        let (stop, task) = spawn_bridge(self.bridge_config.clone(), listener);
+        self.bridge_stop = stop;
+        self.bridge_task = Some(task);
+        Ok(())
+    }
+
     /// Stops the server and the bridge (graceful, bounded), then the simulator and Redis.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
-        let _ = self.stop.send(true);
+        let _ = self.server_stop.send(true);
+        let _ = self.bridge_stop.send(true);
         let mut result = Ok(());
         for task in [self.server_task.take(), self.bridge_task.take()]
             .into_iter()
@@ -368,7 +456,8 @@ impl Stack {
 
 impl Drop for Stack {
     fn drop(&mut self) {
-        let _ = self.stop.send(true);
+        let _ = self.server_stop.send(true);
+        let _ = self.bridge_stop.send(true);
         for task in [self.server_task.take(), self.bridge_task.take()]
             .into_iter()
             .flatten()
@@ -381,4 +470,60 @@ impl Drop for Stack {
 
 async fn stopped(mut rx: watch::Receiver<bool>) {
     let _ = rx.wait_for(|stop| *stop).await;
+}
+
+type ComponentTask = JoinHandle<anyhow::Result<()>>;
+
+/// Starts the server on `listener`; returns its stop signal and task.
+async fn spawn_server(
+    config: ServerConfig,
+    listener: tokio::net::TcpListener,
+    options: ServerOptions,
+) -> anyhow::Result<(watch::Sender<bool>, ComponentTask)> {
+    let (stop, stop_rx) = watch::channel(false);
+    let running: RunningServer =
+        hold_hunter_server::start(config, listener, stopped(stop_rx), options)
+            .await
+            .context("starting the Hold Hunter server")?;
+    Ok((stop, tokio::spawn(running.wait())))
+}
+
+/// Starts the bridge on `listener`; returns its stop signal and task.
+fn spawn_bridge(
+    config: hold_hunter_bridge::BridgeConfig,
+    listener: tokio::net::TcpListener,
+) -> (watch::Sender<bool>, ComponentTask) {
+    let (stop, stop_rx) = watch::channel(false);
+    let task = tokio::spawn(hold_hunter_bridge::run(config, listener, stopped(stop_rx)));
+    (stop, task)
+}
+
+/// Waits for a stopped component's task, at most `limit`.
+async fn join_component(
+    name: &str,
+    task: Option<ComponentTask>,
+    limit: Duration,
+) -> anyhow::Result<()> {
+    let Some(task) = task else { return Ok(()) };
+    match tokio::time::timeout(limit, task).await {
+        Ok(Ok(result)) => result.with_context(|| format!("the {name} failed")),
+        Ok(Err(join)) => bail!("the {name} task panicked: {join}"),
+        Err(_) => bail!("the {name} did not stop within {limit:?}"),
+    }
+}
+
+/// Binds `addr` again after its previous listener closed (retrying for up to 10 s while the
+/// port is still held, e.g. by connections draining).
+async fn bind_again(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match tokio::net::TcpListener::bind(addr).await {
+            Ok(listener) => return Ok(listener),
+            Err(err) if Instant::now() < deadline => {
+                tracing::debug!(%addr, error = %err, "port still taken; retrying");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(err) => return Err(err).with_context(|| format!("binding {addr} again")),
+        }
+    }
 }

@@ -255,8 +255,12 @@ pub struct EngineConfig {
     /// Delay between a job's successive call-outs, ms. Default 2000.
     pub stagger_ms: u64,
     /// IVR → HOLD fallback when no detector verdict arrives, ms after the destination
-    /// answered. Default 15000.
+    /// answered, when the media pipeline is off (legs are not listened to). Default 15000.
     pub ivr_fallback_ms: u64,
+    /// The same fallback when the media pipeline is on: the detector's HOLD verdict normally
+    /// moves the leg, and menus such as PPS ask a second selection minutes into the call, so
+    /// this must outlast the longest IVR. Default 600000 (10 min).
+    pub ivr_fallback_with_media_ms: u64,
     /// Every active leg is checked with `GET session` this often, ms. Default 15000.
     pub reconcile_interval_ms: u64,
     /// Timer resolution (IVR fallback, max duration, winner retries), ms. Default 250.
@@ -297,6 +301,7 @@ impl Default for EngineConfig {
             callout_window_ms: 60_000,
             stagger_ms: 2_000,
             ivr_fallback_ms: 15_000,
+            ivr_fallback_with_media_ms: 600_000,
             reconcile_interval_ms: 15_000,
             tick_ms: 250,
             dial_poll_ms: 100,

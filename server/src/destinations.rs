@@ -39,56 +39,75 @@ pub fn presets() -> Vec<Destination> {
         notes: notes.into(),
         open_now: false,
     };
+    // The menus below are the ones the simulator's IRS lines play (sim/src/farend/presets.rs,
+    // sim/assets/catalog.tsv); both follow irs-lines.md. Real menus change: presets are data,
+    // and custom destinations can be upserted. A step with no digits waits for the prompt or
+    // message to pass.
     vec![
         irs(
             "irs-business",
             "IRS Business & Specialty Tax Line",
             "+18008294933",
             vec![
-                step("language", "for english press 1", "1", 8_000),
+                step("language", "for english press 1", "1", 12_000),
+                step("topic", "for business income tax press 2", "2", 12_000),
                 step(
-                    "topic",
-                    "employer identification number press 1",
-                    "1",
-                    10_000,
-                ),
-                step(
-                    "confirm",
-                    "if you have questions about your account press 3",
-                    "3",
-                    10_000,
+                    "ein",
+                    "enter your employer identification number or stay on the line",
+                    "",
+                    15_000,
                 ),
             ],
-            "Menu is plausible, not verified (irs-lines.md: menus change; presets are data).",
+            "1 (English) -> 2 (business income tax) -> EIN (optional, stay on the line). \
+             Plausible, not verified (irs-lines.md: menus change; presets are data).",
         ),
         irs(
             "irs-individual",
             "IRS Individual Taxpayers",
             "+18008291040",
             vec![
-                step("language", "for english press 1", "1", 8_000),
-                step("topic", "personal income tax press 2", "2", 10_000),
-                step("form", "form already filed press 1", "1", 10_000),
+                step("language", "for english press 1", "1", 12_000),
+                step("changed", "our menu options have changed", "", 15_000),
+                step("topic", "personal income tax press 2", "2", 12_000),
+                step(
+                    "form",
+                    "form you have already filed or a payment press 1",
+                    "1",
+                    12_000,
+                ),
                 step(
                     "account",
                     "questions about your account press 3",
                     "3",
-                    10_000,
+                    12_000,
                 ),
-                step("other", "all other questions press 2", "2", 10_000),
+                step("notice", "letter or notice from us press 2", "2", 12_000),
+                step(
+                    "ssn",
+                    "enter your social security number or hold",
+                    "",
+                    15_000,
+                ),
             ],
-            "2020 path 1-2-1-3-2 [secondary, stale] from irs-lines.md; SSN prompt may be skipped.",
+            "2020 path 1 -> message -> 2 -> 1 -> 3 -> 2 -> SSN (optional) [secondary, stale] \
+             from irs-lines.md.",
         ),
         irs(
             "irs-pps",
             "IRS Practitioner Priority Service",
             "+18668604259",
             vec![
-                step("language", "for english press 1", "1", 8_000),
-                step("service", "individual tax issues press 2", "2", 60_000),
+                step("welcome", "individual account press 1", "1", 15_000),
+                step("info", "have your caf number ready", "", 15_000),
+                step(
+                    "account",
+                    "for all other account questions press 3",
+                    "3",
+                    240_000,
+                ),
             ],
-            "PPS asks '1' early and a second selection minutes in; since Oct 2022 it may ask a \
-             voice challenge a human must answer (irs-lines.md).",
+            "PPS asks '1' early and a second selection minutes in (after ~2.5 min of music); \
+             since Oct 2022 it may ask a voice challenge a human must answer (irs-lines.md).",
         ),
     ]
 }

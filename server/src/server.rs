@@ -155,7 +155,11 @@ pub async fn start(
     } else {
         options.media.clone()
     };
-    let engine = Engine::new(store, rc, config.engine.clone(), media, shutdown_rx.clone());
+    let mut engine_config = config.engine.clone();
+    if config.media.is_enabled() {
+        engine_config.ivr_fallback_ms = engine_config.ivr_fallback_with_media_ms;
+    }
+    let engine = Engine::new(store, rc, engine_config, media, shutdown_rx.clone());
     let workers = crate::engine::workers::spawn_all(&engine, config.webhook.clone());
 
     // Metrics.

@@ -1,22 +1,39 @@
-//! [`LoopLibrary`]: the set of landmark hashes already heard on one destination's lines.
+//! [`LoopLibrary`]: where each landmark was heard on one destination's lines.
 //!
 //! One library per destination (e.g. per IRS number), shared by every leg of every job through
-//! `Arc<LoopLibrary>`. Reads take a shared lock on one of 16 shards, so hundreds of legs can
-//! look up concurrently. Hashes added by legs are also queued as "new" until
-//! [`LoopLibrary::drain_new_hashes`] hands them to the server, which persists them (a Redis set
-//! per destination, keyed with [`FINGERPRINT_VERSION`](super::FINGERPRINT_VERSION)); a later
+//! `Arc<LoopLibrary>`. It maps a landmark key ([`Landmark::key`](super::Landmark::key)) to its
+//! occurrences, each a [`LibraryEntry`] tag: the source (a leg or a clip) and the 20 ms frame
+//! of that source where it was heard. A repeat of a recording matches many keys whose
+//! occurrences all sit at one time offset from the listening leg's frames; other speech
+//! matches keys scattered over unrelated offsets ([`super::OffsetVotes`]).
+//!
+//! A key heard in more than [`MAX_OCCURRENCES`] places is non-informative (a stop word): it
+//! stops learning and lookups report it as [`Lookup::Ubiquitous`].
+//!
+//! Persistence: entries added by legs are queued as new until
+//! [`LoopLibrary::drain_new_hashes`] (packed `u64`, see [`LibraryEntry::to_u64`]) or
+//! [`LoopLibrary::drain_new_entries`] hands them to the server, which persists them (a Redis
+//! set per destination keyed with [`FINGERPRINT_VERSION`](super::FINGERPRINT_VERSION)); a later
 //! job loads them back with [`LoopLibrary::extend`], which does not mark them new again.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
-const SHARDS: usize = 16;
-/// Default cap on stored hashes (≈ 2–3 h of distinct loop audio; ≈ 64 MB at most).
-pub const DEFAULT_MAX_HASHES: usize = 4_000_000;
+use super::clip::fingerprint_clip_entries;
 
-/// Hashes are already uniformly mixed: hash them by identity.
+const SHARDS: usize = 16;
+/// Default cap on stored entries (≈ 3 h of distinct loop audio; ≈ 40 MB at most).
+pub const DEFAULT_MAX_ENTRIES: usize = 4_000_000;
+/// Occurrences of one key beyond which it is non-informative.
+pub const MAX_OCCURRENCES: usize = 48;
+/// Bits of a tag holding the frame within its source (2^20 frames ≈ 5.8 h).
+pub const FRAME_BITS: u32 = 20;
+/// Sources are numbered modulo this (12 bits).
+pub const SOURCE_MODULUS: u32 = 1 << (32 - FRAME_BITS);
+
+/// Keys are already uniformly mixed: hash them by identity.
 #[derive(Default)]
 struct IdentityHasher(u64);
 
@@ -29,33 +46,67 @@ impl Hasher for IdentityHasher {
             self.0 = (self.0 << 8) | b as u64;
         }
     }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
+    fn write_u32(&mut self, v: u32) {
+        self.0 = (v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
-/// Hash → tag: where (in the library's timeline, 20 ms frames) the hash was first heard.
-type Shard = HashMap<u64, u64, BuildHasherDefault<IdentityHasher>>;
+#[derive(Default)]
+struct Occurrences {
+    tags: Vec<u32>,
+    ubiquitous: bool,
+}
 
-/// Tag of a hash whose first hearing is unknown (imported with [`LoopLibrary::extend`] or added
-/// with [`LoopLibrary::insert`]): it counts as a match but never as a time-consistent one.
-pub const UNKNOWN_TAG: u64 = u64::MAX;
+type Shard = HashMap<u32, Occurrences, BuildHasherDefault<IdentityHasher>>;
 
-/// Frames of library timeline reserved per leg ([`LoopLibrary::register_leg`]): 2^28 frames,
-/// ≈ 62 days of media.
-pub const LEG_TIMELINE_FRAMES: u64 = 1 << 28;
+/// One library entry: a landmark key heard at `tag` = source × 2^20 + frame (wrapping).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LibraryEntry {
+    /// Landmark key.
+    pub key: u32,
+    /// Source (12 bits, high) and 20 ms frame within it (20 bits, low).
+    pub tag: u32,
+}
 
-/// Thread-safe map of landmark hashes of recorded audio heard on a destination, each with a
-/// tag: the frame, on a library-wide timeline, where it was first heard. A true repeat of a
-/// recording matches hashes whose tags are all offset by the same amount from the listening
-/// leg's frames; look-alike speech (another voice, the same phonemes) matches hashes heard at
-/// unrelated times. [`LoopLibrary::tag_of_any`] returns the tag for that test.
+impl LibraryEntry {
+    /// Packed form for storage: key in the high 32 bits, tag in the low 32 bits.
+    pub fn to_u64(self) -> u64 {
+        (self.key as u64) << 32 | self.tag as u64
+    }
+
+    /// Inverse of [`LibraryEntry::to_u64`].
+    pub fn from_u64(v: u64) -> Self {
+        LibraryEntry {
+            key: (v >> 32) as u32,
+            tag: v as u32,
+        }
+    }
+
+    /// Tag of `frame` of source `source` (both wrap).
+    pub fn tag_of(source: u32, frame: u64) -> u32 {
+        (source % SOURCE_MODULUS) << FRAME_BITS | (frame as u32 & ((1 << FRAME_BITS) - 1))
+    }
+}
+
+/// Result of looking a key up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// Never heard.
+    Absent,
+    /// Heard in too many places to tell anything.
+    Ubiquitous,
+    /// Heard; this many tags were appended to the caller's buffer.
+    Found(usize),
+}
+
+/// Thread-safe map of landmark keys heard on a destination to where they were heard. See the
+/// module docs.
 pub struct LoopLibrary {
     shards: [RwLock<Shard>; SHARDS],
-    new_hashes: Mutex<Vec<(u64, u64)>>,
+    new_entries: Mutex<Vec<LibraryEntry>>,
     len: AtomicUsize,
-    max_hashes: usize,
-    legs: AtomicU64,
+    max_entries: usize,
+    next_source: AtomicU32,
 }
 
 impl Default for LoopLibrary {
@@ -68,36 +119,34 @@ impl std::fmt::Debug for LoopLibrary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LoopLibrary")
             .field("len", &self.len())
-            .field("max_hashes", &self.max_hashes)
+            .field("max_entries", &self.max_entries)
             .finish()
     }
 }
 
 impl LoopLibrary {
-    /// Empty library holding at most [`DEFAULT_MAX_HASHES`].
+    /// Empty library holding at most [`DEFAULT_MAX_ENTRIES`].
     pub fn new() -> Self {
-        Self::with_max_hashes(DEFAULT_MAX_HASHES)
+        Self::with_max_hashes(DEFAULT_MAX_ENTRIES)
     }
 
-    /// Empty library holding at most `max_hashes`; further inserts are dropped (a full library
-    /// only stops learning, it never forgets). Keeps chance matches rare: new audio matches a
-    /// full default library by chance in well under 1 % of lookups.
-    pub fn with_max_hashes(max_hashes: usize) -> Self {
+    /// Empty library holding at most `max_entries`; further inserts are dropped (a full library
+    /// only stops learning, it never forgets).
+    pub fn with_max_hashes(max_entries: usize) -> Self {
         LoopLibrary {
             shards: std::array::from_fn(|_| RwLock::new(Shard::default())),
-            new_hashes: Mutex::new(Vec::new()),
+            new_entries: Mutex::new(Vec::new()),
             len: AtomicUsize::new(0),
-            max_hashes,
-            legs: AtomicU64::new(0),
+            max_entries,
+            next_source: AtomicU32::new(1),
         }
     }
 
-    fn shard(&self, hash: u64) -> &RwLock<Shard> {
-        // Middle bits: hashbrown uses the low bits for buckets and the top 7 bits for tags.
-        &self.shards[((hash >> 32) as usize) % SHARDS]
+    fn shard(&self, key: u32) -> &RwLock<Shard> {
+        &self.shards[(key >> 28) as usize % SHARDS]
     }
 
-    /// Number of stored hashes.
+    /// Number of stored entries (occurrences).
     pub fn len(&self) -> usize {
         self.len.load(Ordering::Relaxed)
     }
@@ -107,179 +156,183 @@ impl LoopLibrary {
         self.len() == 0
     }
 
-    /// Reserve a stretch of the library timeline for a new leg; returns its first frame. A
-    /// leg tags the hashes it learns with this base plus its own frame number.
-    pub fn register_leg(&self) -> u64 {
-        (self.legs.fetch_add(1, Ordering::Relaxed) + 1) * LEG_TIMELINE_FRAMES
+    /// A new source number (12 bits, wrapping) for a leg or clip: its entries are tagged
+    /// with it. Numbers continue after the largest source imported, so a new leg's timeline
+    /// does not overlap persisted ones until the numbers wrap.
+    pub fn register_leg(&self) -> u32 {
+        self.next_source.fetch_add(1, Ordering::Relaxed) % SOURCE_MODULUS
     }
 
-    /// Whether `hash` was heard before.
-    pub fn contains(&self, hash: u64) -> bool {
-        self.tag_of(hash).is_some()
-    }
-
-    /// The tag of `hash` if it was heard before ([`UNKNOWN_TAG`] when its first hearing is
-    /// unknown).
-    pub fn tag_of(&self, hash: u64) -> Option<u64> {
-        self.shard(hash)
+    /// Whether this exact packed entry ([`LibraryEntry::to_u64`]) is stored.
+    pub fn contains(&self, packed: u64) -> bool {
+        let e = LibraryEntry::from_u64(packed);
+        self.shard(e.key)
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .get(&hash)
-            .copied()
+            .get(&e.key)
+            .is_some_and(|o| o.tags.contains(&e.tag))
     }
 
-    /// Whether any of `hashes` was heard before.
-    pub fn contains_any(&self, hashes: &[u64]) -> bool {
-        hashes.iter().any(|&h| self.contains(h))
+    /// Whether `key` was heard anywhere.
+    pub fn contains_key(&self, key: u32) -> bool {
+        self.shard(key)
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(&key)
     }
 
-    /// The tag of the first of `hashes` heard before, if any.
-    pub fn tag_of_any(&self, hashes: &[u64]) -> Option<u64> {
-        hashes.iter().find_map(|&h| self.tag_of(h))
+    /// Append the tags where `key` was heard to `tags` (unless it is ubiquitous).
+    pub fn lookup(&self, key: u32, tags: &mut Vec<u32>) -> Lookup {
+        let shard = self.shard(key).read().unwrap_or_else(|e| e.into_inner());
+        match shard.get(&key) {
+            None => Lookup::Absent,
+            Some(o) if o.ubiquitous => Lookup::Ubiquitous,
+            Some(o) => {
+                tags.extend_from_slice(&o.tags);
+                Lookup::Found(o.tags.len())
+            }
+        }
     }
 
-    fn add(&self, hash: u64, tag: u64) -> bool {
-        if self.len() >= self.max_hashes {
+    fn add(&self, e: LibraryEntry) -> bool {
+        if self.len() >= self.max_entries {
             return false;
         }
-        let mut shard = self.shard(hash).write().unwrap_or_else(|e| e.into_inner());
-        let added = match shard.get_mut(&hash) {
-            None => {
-                shard.insert(hash, tag);
-                true
-            }
-            Some(old) => {
-                // A known first hearing replaces an unknown one; otherwise the first stays.
-                if *old == UNKNOWN_TAG && tag != UNKNOWN_TAG {
-                    *old = tag;
-                }
-                false
-            }
-        };
+        let mut shard = self.shard(e.key).write().unwrap_or_else(|e| e.into_inner());
+        let o = shard.entry(e.key).or_default();
+        if o.ubiquitous || o.tags.contains(&e.tag) {
+            return false;
+        }
+        if o.tags.len() >= MAX_OCCURRENCES {
+            o.ubiquitous = true;
+            return false;
+        }
+        o.tags.push(e.tag);
         drop(shard);
+        self.len.fetch_add(1, Ordering::Relaxed);
+        let source = e.tag >> FRAME_BITS;
+        self.next_source.fetch_max(source + 1, Ordering::Relaxed);
+        true
+    }
+
+    /// Add an entry heard on a leg. Returns true if it was stored; it is then queued for
+    /// [`LoopLibrary::drain_new_entries`] / [`LoopLibrary::drain_new_hashes`].
+    pub fn insert_entry(&self, e: LibraryEntry) -> bool {
+        let added = self.add(e);
         if added {
-            self.len.fetch_add(1, Ordering::Relaxed);
+            self.new_entries
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(e);
         }
         added
     }
 
-    /// Add a hash heard on a leg, first heard at an unknown time ([`UNKNOWN_TAG`]). Returns
-    /// true if it was not stored yet; it is then also queued for
-    /// [`LoopLibrary::drain_new_hashes`].
-    pub fn insert(&self, hash: u64) -> bool {
-        self.insert_tagged(hash, UNKNOWN_TAG)
+    /// Add a packed entry ([`LibraryEntry::to_u64`]) as [`LoopLibrary::insert_entry`].
+    pub fn insert(&self, packed: u64) -> bool {
+        self.insert_entry(LibraryEntry::from_u64(packed))
     }
 
-    /// Add a hash first heard at library-timeline frame `tag` (see
-    /// [`LoopLibrary::register_leg`]). Returns true if it was not stored yet; it is then queued
-    /// for [`LoopLibrary::drain_new_entries`] / [`LoopLibrary::drain_new_hashes`].
-    pub fn insert_tagged(&self, hash: u64, tag: u64) -> bool {
-        let added = self.add(hash, tag);
-        if added {
-            self.new_hashes
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((hash, tag));
-        }
-        added
+    /// Add many packed entries (as [`LoopLibrary::insert`]); returns how many were stored.
+    pub fn insert_many(&self, packed: &[u64]) -> usize {
+        packed.iter().filter(|&&p| self.insert(p)).count()
     }
 
-    /// Add many hashes heard on a leg (as [`LoopLibrary::insert`]); returns how many were new.
-    pub fn insert_many(&self, hashes: &[u64]) -> usize {
-        let mut fresh = Vec::new();
-        for &h in hashes {
-            if self.add(h, UNKNOWN_TAG) {
-                fresh.push((h, UNKNOWN_TAG));
-            }
-        }
-        let n = fresh.len();
-        if n > 0 {
-            self.new_hashes
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .extend(fresh);
-        }
-        n
-    }
-
-    /// Import hashes loaded from persistent storage. They are not queued as new (they are
-    /// already persisted). Returns how many were not stored yet.
-    /// Imported hashes carry [`UNKNOWN_TAG`]: they match, but never time-consistently, so a
-    /// recording known only from them is not recognised by the library alone; prefer
-    /// [`LoopLibrary::extend_entries`].
-    pub fn extend<I: IntoIterator<Item = u64>>(&self, hashes: I) -> usize {
-        hashes
+    /// Import packed entries loaded from persistent storage ([`LoopLibrary::drain_new_hashes`]).
+    /// They are not queued as new (they are already persisted). Returns how many were stored.
+    pub fn extend<I: IntoIterator<Item = u64>>(&self, packed: I) -> usize {
+        packed
             .into_iter()
-            .filter(|&h| self.add(h, UNKNOWN_TAG))
+            .filter(|&p| self.add(LibraryEntry::from_u64(p)))
             .count()
     }
 
-    /// Import (hash, tag) entries loaded from persistent storage (see
-    /// [`LoopLibrary::drain_new_entries`]); not queued as new. Returns how many were not stored
-    /// yet. Tags of different libraries may overlap; that only weakens consistency tests.
+    /// Import (key, tag) pairs, e.g. [`fingerprint_clip_entries`] (tags in source 0) or a
+    /// store's entries; not queued as new. Keys and tags are truncated to 32 bits. Returns how
+    /// many were stored. Prefer [`LoopLibrary::learn_clip`] for clips: it gives each clip its
+    /// own source, so clips never line up with each other.
     pub fn extend_entries<I: IntoIterator<Item = (u64, u64)>>(&self, entries: I) -> usize {
         entries
             .into_iter()
-            .filter(|&(h, tag)| self.add(h, tag))
+            .filter(|&(k, t)| {
+                self.add(LibraryEntry {
+                    key: k as u32,
+                    tag: t as u32,
+                })
+            })
             .count()
     }
 
-    /// Union with another in-process library. Entries this library lacked are queued as new
-    /// (this library's store has not seen them). Returns how many were added.
-    pub fn merge(&self, other: &LoopLibrary) -> usize {
-        let mut added = 0;
-        for (h, tag) in other.export_entries() {
-            if self.insert_tagged(h, tag) {
-                added += 1;
-            }
-        }
-        added
+    /// Fingerprint a known recording (8 kHz linear PCM) under a new source and import it (not
+    /// queued as new). Returns how many entries were stored.
+    pub fn learn_clip(&self, pcm: &[i16]) -> usize {
+        let source = self.register_leg();
+        fingerprint_clip_entries(pcm)
+            .into_iter()
+            .filter(|&(k, frame)| {
+                self.add(LibraryEntry {
+                    key: k as u32,
+                    tag: LibraryEntry::tag_of(source, frame),
+                })
+            })
+            .count()
     }
 
-    /// Take the hashes added by [`LoopLibrary::insert`], [`LoopLibrary::insert_tagged`],
-    /// [`LoopLibrary::insert_many`] or [`LoopLibrary::merge`] since the last call, for
-    /// persisting (e.g. `SADD`). Drops their tags: prefer [`LoopLibrary::drain_new_entries`].
+    /// Union with another in-process library. Entries this library lacked are queued as new.
+    /// Returns how many were added.
+    pub fn merge(&self, other: &LoopLibrary) -> usize {
+        other
+            .export_entries()
+            .into_iter()
+            .filter(|&e| self.insert_entry(e))
+            .count()
+    }
+
+    /// Take the entries added by legs since the last call, packed ([`LibraryEntry::to_u64`]),
+    /// for persisting (e.g. `SADD`); load them back with [`LoopLibrary::extend`].
     pub fn drain_new_hashes(&self) -> Vec<u64> {
         self.drain_new_entries()
             .into_iter()
-            .map(|(h, _)| h)
+            .map(LibraryEntry::to_u64)
             .collect()
     }
 
-    /// Take the (hash, tag) entries added since the last call (same queue as
-    /// [`LoopLibrary::drain_new_hashes`]), for persisting (e.g. `HSETNX`).
-    pub fn drain_new_entries(&self) -> Vec<(u64, u64)> {
-        std::mem::take(&mut *self.new_hashes.lock().unwrap_or_else(|e| e.into_inner()))
+    /// Take the entries added since the last call (same queue as
+    /// [`LoopLibrary::drain_new_hashes`]).
+    pub fn drain_new_entries(&self) -> Vec<LibraryEntry> {
+        std::mem::take(&mut *self.new_entries.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// Every stored (hash, tag) entry (unordered).
-    pub fn export_entries(&self) -> Vec<(u64, u64)> {
+    /// Every stored entry (unordered).
+    pub fn export_entries(&self) -> Vec<LibraryEntry> {
         let mut all = Vec::with_capacity(self.len());
         for shard in &self.shards {
-            all.extend(
-                shard
-                    .read()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .iter()
-                    .map(|(&h, &t)| (h, t)),
-            );
+            let shard = shard.read().unwrap_or_else(|e| e.into_inner());
+            for (&key, o) in shard.iter() {
+                all.extend(o.tags.iter().map(|&tag| LibraryEntry { key, tag }));
+            }
         }
         all
     }
 
-    /// Every stored hash (unordered), e.g. to rebuild a persistent set.
+    /// Every stored entry, packed (unordered), e.g. to rebuild a persistent set.
     pub fn export(&self) -> Vec<u64> {
-        let mut all = Vec::with_capacity(self.len());
+        self.export_entries()
+            .into_iter()
+            .map(LibraryEntry::to_u64)
+            .collect()
+    }
+
+    /// Number of distinct keys and of ubiquitous (non-informative) keys, for diagnostics.
+    pub fn key_stats(&self) -> (usize, usize) {
+        let mut keys = 0;
+        let mut ubiquitous = 0;
         for shard in &self.shards {
-            all.extend(
-                shard
-                    .read()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .keys()
-                    .copied(),
-            );
+            let shard = shard.read().unwrap_or_else(|e| e.into_inner());
+            keys += shard.len();
+            ubiquitous += shard.values().filter(|o| o.ubiquitous).count();
         }
-        all
+        (keys, ubiquitous)
     }
 }
 
@@ -288,62 +341,67 @@ mod tests {
     use super::*;
     use std::sync::Arc;
 
+    fn packed(key: u32, tag: u32) -> u64 {
+        LibraryEntry { key, tag }.to_u64()
+    }
+
     #[test]
     fn insert_contains_and_drain() {
         let lib = LoopLibrary::new();
-        assert!(lib.insert(42));
-        assert!(!lib.insert(42));
-        assert!(lib.contains(42));
-        assert!(!lib.contains(43));
-        assert_eq!(lib.drain_new_hashes(), vec![42]);
+        assert!(lib.insert(packed(42, 7)));
+        assert!(!lib.insert(packed(42, 7)));
+        assert!(lib.insert(packed(42, 9)));
+        assert!(lib.contains(packed(42, 7)));
+        assert!(!lib.contains(packed(43, 7)));
+        assert!(lib.contains_key(42));
+        assert_eq!(lib.drain_new_hashes(), vec![packed(42, 7), packed(42, 9)]);
         assert!(lib.drain_new_hashes().is_empty());
-        assert_eq!(lib.len(), 1);
+        assert_eq!(lib.len(), 2);
+        let mut tags = Vec::new();
+        assert_eq!(lib.lookup(42, &mut tags), Lookup::Found(2));
+        assert_eq!(tags, vec![7, 9]);
+        assert_eq!(lib.lookup(1, &mut tags), Lookup::Absent);
     }
 
     #[test]
     fn export_import_round_trip_does_not_mark_imports_new() {
         let a = LoopLibrary::new();
-        assert_eq!(a.insert_many(&[1, 2, 3, u64::MAX]), 4);
+        let all = [packed(1, 1), packed(2, 2), packed(3, 3), u64::MAX];
+        assert_eq!(a.insert_many(&all), 4);
         let persisted = a.drain_new_hashes();
         let b = LoopLibrary::new();
         assert_eq!(b.extend(persisted.iter().copied()), 4);
         assert!(b.drain_new_hashes().is_empty());
         let mut exported = b.export();
         exported.sort_unstable();
-        assert_eq!(exported, vec![1, 2, 3, u64::MAX]);
+        let mut want = all.to_vec();
+        want.sort_unstable();
+        assert_eq!(exported, want);
+        // Sources continue after the imported ones.
+        assert!(b.register_leg() > 3);
     }
 
     #[test]
-    fn merge_adds_missing_hashes_as_new() {
+    fn merge_adds_missing_entries_as_new() {
         let a = LoopLibrary::new();
         let b = LoopLibrary::new();
-        a.insert_many(&[1, 2]);
-        b.insert_many(&[2, 3]);
+        a.insert_many(&[packed(1, 1), packed(2, 2)]);
+        b.insert_many(&[packed(2, 2), packed(3, 3)]);
         b.drain_new_hashes();
         assert_eq!(b.merge(&a), 1);
-        assert_eq!(b.drain_new_hashes(), vec![1]);
-        assert!(b.contains(1) && b.contains(3));
+        assert_eq!(b.drain_new_hashes(), vec![packed(1, 1)]);
     }
 
     #[test]
-    fn first_known_tag_is_kept_and_entries_round_trip() {
+    fn ubiquitous_keys_stop_counting() {
         let lib = LoopLibrary::new();
-        let base = lib.register_leg();
-        assert_ne!(base, lib.register_leg());
-        assert!(lib.insert(7));
-        assert_eq!(lib.tag_of(7), Some(UNKNOWN_TAG));
-        assert!(!lib.insert_tagged(7, base + 3));
-        assert!(lib.insert_tagged(8, base + 5));
-        assert!(!lib.insert_tagged(8, base + 9));
-        assert_eq!(lib.tag_of(7), Some(base + 3));
-        assert_eq!(lib.tag_of(8), Some(base + 5));
-        assert_eq!(lib.tag_of_any(&[1, 8, 7]), Some(base + 5));
-        let entries = lib.drain_new_entries();
-        assert_eq!(entries, vec![(7, UNKNOWN_TAG), (8, base + 5)]);
-        let other = LoopLibrary::new();
-        assert_eq!(other.extend_entries(lib.export_entries()), 2);
-        assert_eq!(other.tag_of(8), Some(base + 5));
-        assert!(other.drain_new_entries().is_empty());
+        for t in 0..=MAX_OCCURRENCES as u32 {
+            lib.insert(packed(5, t));
+        }
+        let mut tags = Vec::new();
+        assert_eq!(lib.lookup(5, &mut tags), Lookup::Ubiquitous);
+        assert!(tags.is_empty());
+        assert_eq!(lib.key_stats(), (1, 1));
     }
 
     #[test]
@@ -356,12 +414,12 @@ mod tests {
     #[test]
     fn shared_across_threads() {
         let lib = Arc::new(LoopLibrary::new());
-        let handles: Vec<_> = (0..4u64)
+        let handles: Vec<_> = (0..4u32)
             .map(|t| {
                 let lib = Arc::clone(&lib);
                 std::thread::spawn(move || {
-                    for i in 0..1000u64 {
-                        lib.insert(t * 1_000_000 + i);
+                    for i in 0..1000u32 {
+                        lib.insert(packed(t * 1_000_000 + i, i));
                     }
                 })
             })

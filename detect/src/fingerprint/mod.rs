@@ -1,10 +1,16 @@
-//! Hold-loop fingerprinting: spectral-peak landmark hashes and the shared [`LoopLibrary`] of
-//! hashes already heard on a destination's lines.
+//! Hold-loop fingerprinting: spectral-peak landmark hashes, the shared [`LoopLibrary`] of where
+//! each was heard on a destination's lines, and [`OffsetVotes`], the time-offset histogram
+//! that recognises a repeat of a recording.
 
 pub mod clip;
 pub mod landmark;
 pub mod library;
+pub mod matcher;
 
 pub use clip::{fingerprint_clip, fingerprint_clip_entries};
-pub use landmark::{FINGERPRINT_VERSION, LandmarkHasher, TripletKey, ZONE_FRAMES};
-pub use library::{LEG_TIMELINE_FRAMES, LoopLibrary, UNKNOWN_TAG};
+pub use landmark::{
+    FINGERPRINT_VERSION, Landmark, LandmarkHasher, MAX_LANDMARKS_PER_FRAME, PEAKS_PER_FRAME,
+    ZONE_FRAMES, pick_peaks,
+};
+pub use library::{LibraryEntry, Lookup, LoopLibrary};
+pub use matcher::OffsetVotes;

@@ -22,8 +22,10 @@ use super::verdict::{Cause, Phase, Verdict};
 use crate::classify::{FrameClass, FrameClassifier};
 use crate::features::frame::STABLE_PARTIAL_FRAMES;
 use crate::features::{ContextTracker, FRAME_SAMPLES, FeatureExtractor};
-use crate::fingerprint::landmark::MAX_TRIPLETS_PER_FRAME;
-use crate::fingerprint::{LandmarkHasher, LoopLibrary, TripletKey, UNKNOWN_TAG, ZONE_FRAMES};
+use crate::fingerprint::{
+    LandmarkHasher, LibraryEntry, Lookup, LoopLibrary, MAX_LANDMARKS_PER_FRAME, OffsetVotes,
+    PEAKS_PER_FRAME, ZONE_FRAMES, pick_peaks,
+};
 use crate::ulaw::decode_ulaw;
 
 /// Frames of history kept (≈ 5 s).
@@ -37,64 +39,26 @@ const LOOP_STATS_DELAY_FRAMES: u64 = 100;
 const FLOOR_CLAMP_DBFS: f32 = -90.0;
 /// Per-frame decay of the loop-coverage sums (time constant ≈ 10 s).
 const COVERAGE_DECAY: f32 = 0.998;
-/// Challenge prompts are recognised over this many frames of anchors (1 s).
-const CHALLENGE_WINDOW_FRAMES: u64 = 50;
+/// Challenge prompts are recognised over this many frames of anchors (2 s).
+const CHALLENGE_WINDOW_FRAMES: usize = 100;
+/// Loop audio is recognised over this many frames of anchors (1 s).
+const RECOGNISE_WINDOW_FRAMES: usize = 50;
+/// Aligned votes in the recognition window that mark audio as a known recording.
+const RECOGNISE_MIN_VOTES: u32 = 10;
+/// Aligned share of the window's landmarks that marks audio as a known recording.
+const RECOGNISE_MIN_RATIO: f32 = 0.1;
+/// A frame is not learned when audio within this many frames after it was recognised (1 s).
+const LEARN_SKIP_FRAMES: u64 = 50;
+/// Frames before the onset whose landmarks count for a candidate.
+const CANDIDATE_LEAD_FRAMES: u64 = 2;
 /// Speech within this many frames after speech judged not live belongs to the same block (1.5 s).
 const BLOCK_FRAMES: u64 = 75;
 /// Non-speech that ends a block of speech judged not live (700 ms).
 const BLOCK_END_FRAMES: u32 = 35;
-/// Share of hashes matching the challenge library that recognises it.
+/// Share of the window's landmarks aligned on one challenge-prompt offset that recognises it.
 const CHALLENGE_MATCH_RATIO: f32 = 0.2;
-/// Hashes needed before a challenge match counts.
-const CHALLENGE_MIN_HASHES: u32 = 20;
-/// Time-aligned challenge matches needed (a steady tone aligns a few hashes by chance).
+/// Aligned challenge votes needed (a long stretch of one prompt, not a shared word).
 const CHALLENGE_MIN_ALIGNED: u32 = 40;
-/// Offsets within this many frames of each other count as the same alignment (±1 frame).
-const OFFSET_TOLERANCE_FRAMES: u64 = 2;
-
-/// Time offsets (listening frame − first-heard tag) of the library matches anchored on each
-/// recent frame: a repeat of a recording matches with one offset, look-alike speech with many.
-struct OffsetRing {
-    offsets: Vec<[u64; MAX_TRIPLETS_PER_FRAME]>,
-    counts: Vec<(u64, u8)>,
-}
-
-impl OffsetRing {
-    fn new() -> Self {
-        OffsetRing {
-            offsets: vec![[0; MAX_TRIPLETS_PER_FRAME]; RECORD_FRAMES],
-            counts: vec![(u64::MAX, 0); RECORD_FRAMES],
-        }
-    }
-
-    fn set(&mut self, frame: u64, offsets: &[u64]) {
-        let slot = (frame as usize) % RECORD_FRAMES;
-        self.offsets[slot][..offsets.len()].copy_from_slice(offsets);
-        self.counts[slot] = (frame, offsets.len() as u8);
-    }
-
-    /// Largest number of matches of frames `from..=to` sharing one offset (±1 frame).
-    fn consistent(&self, from: u64, to: u64, scratch: &mut Vec<u64>) -> u32 {
-        scratch.clear();
-        for f in from..=to {
-            let slot = (f as usize) % RECORD_FRAMES;
-            let (frame, n) = self.counts[slot];
-            if frame == f {
-                scratch.extend_from_slice(&self.offsets[slot][..n as usize]);
-            }
-        }
-        scratch.sort_unstable();
-        let mut best = 0usize;
-        let mut lo = 0usize;
-        for hi in 0..scratch.len() {
-            while scratch[hi] - scratch[lo] > OFFSET_TOLERANCE_FRAMES {
-                lo += 1;
-            }
-            best = best.max(hi + 1 - lo);
-        }
-        best as u32
-    }
-}
 
 /// What the detector remembers about one frame (the last ≈ 5 s are kept for causes and logs).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -123,6 +87,9 @@ pub struct FrameRecord {
     pub library_hits: u16,
     /// Of those, found in the challenge library.
     pub challenge_hits: u16,
+    /// The loop library recognised the audio of the second up to this frame as a repeat
+    /// of a known recording (aligned matches).
+    pub recognised: bool,
     /// This record stands for lost media ([`LegDetector::on_gap`]).
     pub lost: bool,
 }
@@ -141,6 +108,7 @@ impl FrameRecord {
         library_hashes: 0,
         library_hits: 0,
         challenge_hits: 0,
+        recognised: false,
         lost: true,
     };
 }
@@ -187,11 +155,17 @@ pub struct LegDetector {
     pcm_len: usize,
     phase: Phase,
     last_class: FrameClass,
-    pending_inserts: VecDeque<(u64, u64, u64)>,
-    leg_base: u64,
-    library_offsets: OffsetRing,
-    challenge_offsets: OffsetRing,
-    offset_scratch: Vec<u64>,
+    pending_inserts: VecDeque<(u64, LibraryEntry)>,
+    /// Anchor frame of the last insert decision and whether it was skipped.
+    learn_skip: (u64, bool),
+    source: u32,
+    /// Library offsets voted by each recent anchor frame (ring of `RECORD_FRAMES`).
+    frame_offsets: Vec<(u64, Vec<u32>, u32)>,
+    window_votes: OffsetVotes,
+    candidate_votes: OffsetVotes,
+    challenge_votes: OffsetVotes,
+    tag_scratch: Vec<u32>,
+    landmark_offsets: Vec<u32>,
     hold_music: Vec<bool>,
     hold_music_count: usize,
     coverage_hits: f32,
@@ -240,7 +214,7 @@ impl LegDetector {
             ms_to_frames(cfg.segment_end_silence_ms) as u32,
             ms_to_frames(cfg.music_start_ms) as u32,
         );
-        let insert_capacity = (frames.insert_delay as usize + 2) * MAX_TRIPLETS_PER_FRAME;
+        let insert_capacity = (frames.insert_delay as usize + 2) * MAX_LANDMARKS_PER_FRAME;
         LegDetector {
             extractor: FeatureExtractor::new(),
             context: ContextTracker::new(cfg.classifier.voicing_threshold),
@@ -256,10 +230,16 @@ impl LegDetector {
             phase: Phase::Ivr,
             last_class: FrameClass::Silence,
             pending_inserts: VecDeque::with_capacity(insert_capacity),
-            leg_base: library.register_leg(),
-            library_offsets: OffsetRing::new(),
-            challenge_offsets: OffsetRing::new(),
-            offset_scratch: Vec::with_capacity(RECORD_FRAMES * MAX_TRIPLETS_PER_FRAME),
+            learn_skip: (u64::MAX, false),
+            source: library.register_leg(),
+            frame_offsets: (0..RECORD_FRAMES)
+                .map(|_| (u64::MAX, Vec::with_capacity(64), 0))
+                .collect(),
+            window_votes: OffsetVotes::sliding(RECOGNISE_WINDOW_FRAMES),
+            candidate_votes: OffsetVotes::cumulative(),
+            challenge_votes: OffsetVotes::sliding(CHALLENGE_WINDOW_FRAMES),
+            tag_scratch: Vec::with_capacity(256),
+            landmark_offsets: Vec::with_capacity(4096),
             hold_music: vec![false; frames.hold_window],
             hold_music_count: 0,
             coverage_hits: 0.0,
@@ -486,6 +466,7 @@ impl LegDetector {
             library_hashes: 0,
             library_hits: 0,
             challenge_hits: 0,
+            recognised: false,
             lost: false,
         };
 
@@ -513,80 +494,138 @@ impl LegDetector {
         verdict
     }
 
-    /// Landmarks of the anchor frame `t − ZONE_FRAMES`: look up, queue for learning, and
-    /// insert what is old enough.
+    /// Look `key`'s variants up in `library` and append each occurrence's offset from `here`
+    /// (deduplicated) to `out`. Returns (found, informative).
+    fn vote(
+        library: &LoopLibrary,
+        variants: &[u32],
+        here: u32,
+        tags: &mut Vec<u32>,
+        out: &mut Vec<u32>,
+    ) -> (bool, bool) {
+        tags.clear();
+        let mut found = false;
+        for (i, &k) in variants.iter().enumerate() {
+            match library.lookup(k, tags) {
+                Lookup::Ubiquitous if i == 0 => return (false, false),
+                Lookup::Found(_) => found = true,
+                _ => {}
+            }
+        }
+        let start = out.len();
+        out.extend(tags.iter().map(|&tag| here.wrapping_sub(tag)));
+        out[start..].sort_unstable();
+        let mut w = start;
+        for r in start..out.len() {
+            if r == start || out[r] != out[w - 1] {
+                out[w] = out[r];
+                w += 1;
+            }
+        }
+        out.truncate(w);
+        (found, true)
+    }
+
+    /// Landmarks of the anchor frame `t − ZONE_FRAMES`: look up (offset votes), queue for
+    /// learning, and insert what is old enough and was not recognised.
     fn fingerprint(&mut self, t: u64, class: FrameClass) {
-        let peaks = if class == FrameClass::Silence {
-            &[][..]
+        let mut bins = [0u16; PEAKS_PER_FRAME];
+        let n_peaks = if class == FrameClass::Silence {
+            0
         } else {
-            self.extractor.peaks()
+            pick_peaks(self.extractor.power_spectrum(), &mut bins)
         };
-        let produced = self.hasher.push(peaks);
-        let mut keys = [TripletKey {
-            anchor_bin: 0,
-            first_bin: 0,
-            second_bin: 0,
-            first_dt: 0,
-            second_dt: 0,
-        }; MAX_TRIPLETS_PER_FRAME];
+        let produced = self.hasher.push(&bins[..n_peaks]);
+        let mut keys = [crate::fingerprint::Landmark::default(); MAX_LANDMARKS_PER_FRAME];
         let n = produced.len();
         keys[..n].copy_from_slice(produced);
-        if n > 0 && t >= ZONE_FRAMES as u64 {
+        if t >= ZONE_FRAMES as u64 {
             let anchor = t - ZONE_FRAMES as u64;
             let learn = self.cfg.learn && matches!(self.phase, Phase::Ivr | Phase::Hold);
-            let here = self.leg_base + anchor;
+            let here = LibraryEntry::tag_of(self.source, anchor);
             let mut hits = 0u16;
+            let mut informative = 0u32;
             let mut challenge_hits = 0u16;
-            let mut variants = [0u64; 9];
-            let mut offsets = [0u64; MAX_TRIPLETS_PER_FRAME];
-            let mut n_offsets = 0;
-            let mut challenge_offsets = [0u64; MAX_TRIPLETS_PER_FRAME];
-            let mut n_challenge = 0;
+            let mut challenge_informative = 0u32;
+            let mut variants = [0u32; 3];
+            let slot = (anchor as usize) % RECORD_FRAMES;
+            let mut offsets = std::mem::take(&mut self.frame_offsets[slot].1);
+            offsets.clear();
+            self.landmark_offsets.clear();
             for key in &keys[..n] {
                 let count = key.variants(&mut variants);
-                if let Some(tag) = self.library.tag_of_any(&variants[..count]) {
-                    hits += 1;
-                    if tag != UNKNOWN_TAG {
-                        offsets[n_offsets] = here.wrapping_sub(tag);
-                        n_offsets += 1;
-                    }
-                }
-                if let Some(challenge) = &self.cfg.challenge_library
-                    && let Some(tag) = challenge.tag_of_any(&variants[..count])
-                {
-                    challenge_hits += 1;
-                    if tag != UNKNOWN_TAG {
-                        challenge_offsets[n_challenge] = here.wrapping_sub(tag);
-                        n_challenge += 1;
-                    }
+                let (found, info) = Self::vote(
+                    &self.library,
+                    &variants[..count],
+                    here,
+                    &mut self.tag_scratch,
+                    &mut offsets,
+                );
+                hits += found as u16;
+                informative += info as u32;
+                if let Some(challenge) = &self.cfg.challenge_library {
+                    let (found, info) = Self::vote(
+                        challenge,
+                        &variants[..count],
+                        here,
+                        &mut self.tag_scratch,
+                        &mut self.landmark_offsets,
+                    );
+                    challenge_hits += found as u16;
+                    challenge_informative += info as u32;
                 }
                 if learn {
-                    self.pending_inserts.push_back((t, variants[0], here));
+                    self.pending_inserts.push_back((
+                        anchor,
+                        LibraryEntry {
+                            key: variants[0],
+                            tag: here,
+                        },
+                    ));
                 }
             }
-            self.library_offsets.set(anchor, &offsets[..n_offsets]);
-            self.challenge_offsets
-                .set(anchor, &challenge_offsets[..n_challenge]);
-            let slot = (anchor as usize) % RECORD_FRAMES;
+            self.window_votes.add_frame(anchor, &offsets, informative);
+            if self.cfg.challenge_library.is_some() {
+                self.challenge_votes
+                    .add_frame(anchor, &self.landmark_offsets, challenge_informative);
+            }
+            if let Some(cand) = &self.candidate
+                && anchor + CANDIDATE_LEAD_FRAMES >= cand.onset_frame
+            {
+                self.candidate_votes.add_frame(anchor, &offsets, informative);
+            }
+            self.frame_offsets[slot] = (anchor, offsets, informative);
+            let recognised = self.window_votes.best_votes() >= RECOGNISE_MIN_VOTES
+                && self.window_votes.aligned_ratio() >= RECOGNISE_MIN_RATIO;
             if self.records[slot].frame == anchor {
                 let r = &mut self.records[slot];
                 r.library_hashes = n as u16;
                 r.library_hits = hits;
                 r.challenge_hits = challenge_hits;
+                r.recognised = recognised;
                 if matches!(self.phase, Phase::Ivr | Phase::Hold)
                     && matches!(r.class, FrameClass::Music | FrameClass::Speech)
                 {
-                    self.coverage_hits = self.coverage_hits * COVERAGE_DECAY + hits as f32;
-                    self.coverage_total = self.coverage_total * COVERAGE_DECAY + n as f32;
+                    self.coverage_hits =
+                        self.coverage_hits * COVERAGE_DECAY + recognised as u32 as f32;
+                    self.coverage_total = self.coverage_total * COVERAGE_DECAY + 1.0;
                 }
             }
         }
-        while let Some(&(at, hash, tag)) = self.pending_inserts.front() {
-            if at + self.frames.insert_delay > t {
+        while let Some(&(anchor, entry)) = self.pending_inserts.front() {
+            if anchor + self.frames.insert_delay > t {
                 break;
             }
             self.pending_inserts.pop_front();
-            self.library.insert_tagged(hash, tag);
+            if self.learn_skip.0 != anchor {
+                // Learn only audio the library did not recognise (repeats add nothing).
+                let last = (anchor + LEARN_SKIP_FRAMES).min(t.saturating_sub(ZONE_FRAMES as u64));
+                let skip = (anchor..=last).any(|f| self.record(f).is_some_and(|r| r.recognised));
+                self.learn_skip = (anchor, skip);
+            }
+            if !self.learn_skip.1 {
+                self.library.insert_entry(entry);
+            }
         }
     }
 
