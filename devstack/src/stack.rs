@@ -68,6 +68,9 @@ pub struct StackOptions {
     /// redis-server gets SIGKILL when the thread calling [`Stack::start`] exits (see
     /// [`crate::RedisOptions::die_with_parent_thread`]). Default false.
     pub redis_dies_with_thread: bool,
+    /// Run the server, and every task it spawns, on this runtime instead of the caller's
+    /// (benchmarks give it named threads to measure its CPU). Default `None`.
+    pub server_runtime: Option<tokio::runtime::Handle>,
     /// Built browser dashboard (`web-client/dist`) for the server to serve on its gRPC port.
     /// Default: none.
     pub static_dir: Option<std::path::PathBuf>,
@@ -88,6 +91,7 @@ impl Default for StackOptions {
             server_options: ServerOptions::default(),
             ready_timeout: Duration::from_secs(60),
             redis_dies_with_thread: false,
+            server_runtime: None,
             static_dir: None,
         }
     }
@@ -105,6 +109,7 @@ pub struct Stack {
     serves_dashboard: bool,
     server_config: ServerConfig,
     server_options: ServerOptions,
+    server_runtime: Option<tokio::runtime::Handle>,
     server_addr: SocketAddr,
     bridge_config: hold_hunter_bridge::BridgeConfig,
     bridge_addr: SocketAddr,
@@ -224,6 +229,7 @@ impl Stack {
             server_config.clone(),
             server_listener,
             options.server_options.clone(),
+            options.server_runtime.as_ref(),
         )
         .await?;
 
@@ -248,6 +254,7 @@ impl Stack {
             serves_dashboard: options.static_dir.is_some(),
             server_config,
             server_options: options.server_options.clone(),
+            server_runtime: options.server_runtime.clone(),
             server_addr,
             bridge_config,
             bridge_addr,
@@ -379,8 +386,8 @@ impl Stack {
     /// Errors: the server failed, panicked or did not stop in time.
     pub async fn stop_server(&mut self) -> anyhow::Result<()> {
         let _ = self.server_stop.send(true);
-        let limit = Duration::from_millis(self.server_config.shutdown_deadline_ms)
-            + Duration::from_secs(5);
+        let limit =
+            Duration::from_millis(self.server_config.shutdown_deadline_ms) + Duration::from_secs(5);
         join_component("server", self.server_task.take(), limit).await
     }
 
@@ -397,6 +404,7 @@ impl Stack {
             self.server_config.clone(),
             listener,
             self.server_options.clone(),
+            self.server_runtime.as_ref(),
         )
         .await?;
         self.server_stop = stop;
@@ -474,18 +482,46 @@ async fn stopped(mut rx: watch::Receiver<bool>) {
 
 type ComponentTask = JoinHandle<anyhow::Result<()>>;
 
-/// Starts the server on `listener`; returns its stop signal and task.
+/// Starts the server on `listener` (on `runtime` when given, else the caller's); returns its
+/// stop signal and task.
 async fn spawn_server(
     config: ServerConfig,
     listener: tokio::net::TcpListener,
     options: ServerOptions,
+    runtime: Option<&tokio::runtime::Handle>,
 ) -> anyhow::Result<(watch::Sender<bool>, ComponentTask)> {
     let (stop, stop_rx) = watch::channel(false);
-    let running: RunningServer =
-        hold_hunter_server::start(config, listener, stopped(stop_rx), options)
+    let Some(runtime) = runtime else {
+        let running: RunningServer =
+            hold_hunter_server::start(config, listener, stopped(stop_rx), options)
+                .await
+                .context("starting the Hold Hunter server")?;
+        return Ok((stop, tokio::spawn(running.wait())));
+    };
+    // Re-register the listener with the server runtime's reactor.
+    let listener = listener.into_std()?;
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+    let task = runtime.spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let started = hold_hunter_server::start(config, listener, stopped(stop_rx), options)
             .await
-            .context("starting the Hold Hunter server")?;
-    Ok((stop, tokio::spawn(running.wait())))
+            .context("starting the Hold Hunter server");
+        match started {
+            Ok(running) => {
+                let _ = started_tx.send(Ok(()));
+                running.wait().await
+            }
+            Err(err) => {
+                let _ = started_tx.send(Err(format!("{err:#}")));
+                Err(err)
+            }
+        }
+    });
+    match started_rx.await {
+        Ok(Ok(())) => Ok((stop, task)),
+        Ok(Err(err)) => bail!("{err}"),
+        Err(_) => bail!("the server task ended during start-up"),
+    }
 }
 
 /// Starts the bridge on `listener`; returns its stop signal and task.

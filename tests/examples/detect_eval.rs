@@ -41,8 +41,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use holdhunter_detect::{
-    DetectorConfig, LegDetector, LoopLibrary, Phase, SegmentKind, fingerprint_clip,
-    fingerprint_clip_entries,
+    DetectorConfig, LegDetector, LoopLibrary, Phase, SegmentKind,
+
 };
 use ringcentral_sim::audio::ClipKind;
 use ringcentral_sim::farend::{
@@ -267,6 +267,16 @@ fn run_call(
             }
         }
         let truth = call.truth().clone();
+        // Missed: stop listening once the miss window is over, so the agent's speech is not
+        // learned into the shared library (the detector learns after a 3 s delay). A real
+        // agent never repeats a waveform; the simulator's agent clips do, across calls.
+        if let Some(speech) = truth.agent_speech_started_at_samples
+            && call.media_samples() > speech + args.miss_ms * SAMPLES_PER_MS
+            && live_at.is_none()
+            && !(challenge && truth.challenge_started_at_samples.is_some())
+        {
+            break;
+        }
         let Some(v) = verdict else { continue };
         // Media time of the call (a re-armed detector counts from its own start).
         let at = call.media_samples();
@@ -281,6 +291,8 @@ fn run_call(
                         last_announcement,
                         v.cause
                     ));
+                    // The user who took the false transfer reports a recording.
+                    det.learn_false_live();
                     det = LegDetector::new(dcfg.clone(), Arc::clone(library));
                     if hold_started {
                         det.mark_hold();
@@ -349,7 +361,7 @@ fn run_call(
 fn challenge_library(bank: &AudioBank) -> Arc<LoopLibrary> {
     let lib = LoopLibrary::new();
     for c in bank.of_kind(ClipKind::Challenge) {
-        lib.extend_entries(fingerprint_clip_entries(&c.samples));
+        lib.learn_clip(&c.samples);
     }
     Arc::new(lib)
 }
@@ -504,10 +516,6 @@ fn main() -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(ringcentral_sim::audio::default_asset_dir);
     let bank = AudioBank::load(Some(&dir))?;
-    if std::env::var_os("HH_DIAG2").is_some() {
-        diag2(&bank);
-        return Ok(());
-    }
     if std::env::var_os("HH_DIAG").is_some() {
         diag(&bank);
         return Ok(());
@@ -691,37 +699,23 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `--diag`: landmark-match ratio of every agent clip against a library of the hold audio
-/// (announcements, wait estimates, IVR prompts, music), per hashing scheme.
+/// `HH_DIAG=1`: offset-aligned landmark matches (best votes / informative landmarks) of clips
+/// against a library of the hold audio (announcements, wait estimates, IVR prompts, busy
+/// messages, music; one source per clip), after a random 0–159 sample shift, a gain of
+/// ±6 dB and G.711 μ-law, over the first 200 ms / 400 ms / 1.5 s after the speech onset.
+/// Recordings in the library should align; agents should not. `HH_DIAG=2`: the same for
+/// every clip against the challenge library, over the clip's best 2 s window.
 fn diag(bank: &AudioBank) {
+    use holdhunter_detect::fingerprint::{
+        FINGERPRINT_VERSION, LandmarkHasher, LibraryEntry, OffsetVotes, PEAKS_PER_FRAME,
+        ZONE_FRAMES, pick_peaks, vote_landmark,
+    };
     use holdhunter_detect::features::FeatureExtractor;
-    use holdhunter_detect::fingerprint::LandmarkHasher;
-    use std::collections::HashSet;
-    fn keys(pcm: &[i16]) -> Vec<Vec<u64>> {
-        let mut ex = FeatureExtractor::new();
-        let mut h = LandmarkHasher::new();
-        let mut out = Vec::new();
-        for frame in pcm.chunks_exact(160) {
-            let f = ex.push(frame);
-            let peaks = if f.energy_dbfs < -50.0 {
-                &[][..]
-            } else {
-                ex.peaks()
-            };
-            let mut v = [0u64; 9];
-            let mut frame_keys = Vec::new();
-            for k in h.push(peaks) {
-                let n = k.variants(&mut v);
-                frame_keys.push(v[..n].to_vec());
-            }
-            out.push(frame_keys.concat());
-            // exact first variant per key kept via position 0 of each chunk
-        }
-        out
-    }
-    let mut lib: HashSet<u64> = HashSet::new();
+    use holdhunter_detect::ulaw::{decode_ulaw, encode_ulaw};
+    let challenge_mode = std::env::var("HH_DIAG").as_deref() == Ok("2");
+    let lib = LoopLibrary::new();
     for c in bank.clips() {
-        if matches!(
+        let hold = matches!(
             c.kind,
             ClipKind::Announcement
                 | ClipKind::WaitEstimate
@@ -729,207 +723,99 @@ fn diag(bank: &AudioBank) {
                 | ClipKind::Music
                 | ClipKind::MusicVocal
                 | ClipKind::TooBusy
-        ) {
-            lib.extend(fingerprint_clip(&c.samples));
+        );
+        let wanted = if challenge_mode {
+            c.kind == ClipKind::Challenge
+        } else {
+            hold
+        };
+        if wanted {
+            lib.learn_clip(&c.samples);
         }
     }
-    println!("library {} hashes", lib.len());
+    let (keys, ubiq) = lib.key_stats();
+    println!("fingerprint v{FINGERPRINT_VERSION}: library {} entries, {keys} keys, {ubiq} ubiquitous", lib.len());
+    let mut seed = 0x1234_5678_9abc_def0u64;
+    let mut rnd = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let source = lib.register_leg();
     for c in bank.clips() {
-        if !matches!(
-            c.kind,
-            ClipKind::AgentGreeting | ClipKind::AgentHello | ClipKind::Announcement
-        ) {
+        if !challenge_mode
+            && !matches!(
+                c.kind,
+                ClipKind::AgentGreeting
+                    | ClipKind::AgentHello
+                    | ClipKind::Announcement
+                    | ClipKind::WaitEstimate
+            )
+        {
             continue;
         }
-        // Ratio over the first 1.5 s of speech after the onset, as the detector sees it.
+        let shift = (rnd() % 160) as usize;
+        let gain = 10f32.powf(((rnd() % 13) as f32 - 6.0) / 20.0);
         let on = c.onset_sample.unwrap_or(0);
-        let end = (on + 12_000).min(c.samples.len());
+        let mut pcm = vec![0i16; shift];
+        pcm.extend(c.samples.iter().map(|&s| {
+            decode_ulaw(encode_ulaw((s as f32 * gain).clamp(-32768.0, 32767.0) as i16))
+        }));
+        let onset_frame = ((on + shift) / 160) as u64;
         let mut ex = FeatureExtractor::new();
         let mut h = LandmarkHasher::new();
-        let (mut n, mut hit) = (0, 0);
-        for frame in c.samples[on..end].chunks_exact(160) {
+        let mut cum = OffsetVotes::cumulative();
+        let mut win = OffsetVotes::sliding(100);
+        let mut best_win = (0u32, 0u32);
+        let mut at = [(0u32, 0u32); 3];
+        let (mut tags, mut offs) = (Vec::new(), Vec::new());
+        let mut peaks = [0u16; PEAKS_PER_FRAME];
+        for (i, frame) in pcm.chunks_exact(160).enumerate() {
             let f = ex.push(frame);
-            let peaks = if f.energy_dbfs < -50.0 {
-                &[][..]
+            let n = if f.energy_dbfs < -50.0 {
+                0
             } else {
-                ex.peaks()
+                pick_peaks(ex.power_spectrum(), &mut peaks)
             };
-            let mut v = [0u64; 9];
-            for k in h.push(peaks) {
-                let cnt = k.variants(&mut v);
-                n += 1;
-                if v[..cnt].iter().any(|x| lib.contains(x)) {
-                    hit += 1;
+            let lms = h.push(&peaks[..n]).to_vec();
+            let Some(anchor) = (i as u64).checked_sub(ZONE_FRAMES as u64) else {
+                continue;
+            };
+            let here = LibraryEntry::tag_of(source, anchor);
+            offs.clear();
+            let mut informative = 0;
+            for lm in &lms {
+                let mut v = [0u32; 3];
+                let cnt = lm.variants(&mut v);
+                informative += vote_landmark(&lib, &v[..cnt], here, &mut tags, &mut offs).1 as u32;
+            }
+            win.add_frame(anchor, &offs, informative);
+            if win.best_votes() > best_win.0 {
+                best_win = (win.best_votes(), win.landmarks());
+            }
+            if anchor + 2 >= onset_frame {
+                cum.add_frame(anchor, &offs, informative);
+            }
+            // Decision points: anchors complete at onset + 200 ms / 400 ms / 1.5 s.
+            for (k, ms) in [200u64, 400, 1500].iter().enumerate() {
+                if i as u64 == onset_frame + ms / 20 {
+                    at[k] = (cum.best_votes(), cum.landmarks());
                 }
             }
         }
-        let _ = keys;
-        println!(
-            "{:<28} {:<10} {:>4}/{:<4} {:.2}",
-            c.id,
-            c.voice,
-            hit,
-            n,
-            hit as f64 / n.max(1) as f64
-        );
-    }
-}
-
-/// `HH_DIAG2`: compare landmark schemes (zone, fan-out, time tolerance) for repeat recognition
-/// vs chance matches of other voices.
-fn diag2(bank: &AudioBank) {
-    use holdhunter_detect::features::FeatureExtractor;
-    use std::collections::HashSet;
-    fn peaks_of(pcm: &[i16]) -> Vec<Vec<u16>> {
-        let mut ex = FeatureExtractor::new();
-        pcm.chunks_exact(160)
-            .map(|frame| {
-                let f = ex.push(frame);
-                if f.energy_dbfs < -50.0 {
-                    Vec::new()
-                } else {
-                    ex.peaks().iter().take(3).map(|p| p.bin).collect()
-                }
-            })
-            .collect()
-    }
-    #[derive(Clone, Copy, Debug)]
-    struct Scheme {
-        lo: usize,
-        hi: usize,
-        fan: usize,
-        tol: bool,
-    }
-    fn hashes(peaks: &[Vec<u16>], s: Scheme, t: usize, out: &mut Vec<Vec<u64>>) {
-        out.clear();
-        if t + s.hi >= peaks.len() {
-            return;
+        let r = |(v, n): (u32, u32)| format!("{v:>3}/{n:<4} {:.2}", v as f64 / n.max(1) as f64);
+        if challenge_mode {
+            println!("{:<28} {:<12} best 2 s window {}", c.id, c.voice, r(best_win));
+        } else {
+            println!(
+                "{:<28} {:<12} 200ms {}  400ms {}  1.5s {}",
+                c.id,
+                c.voice,
+                r(at[0]),
+                r(at[1]),
+                r(at[2])
+            );
         }
-        for &a in &peaks[t] {
-            let mut targets = Vec::new();
-            'z: for dt in s.lo..=s.hi {
-                for &b in &peaks[t + dt] {
-                    if (b as i32 - a as i32).abs() <= 64 {
-                        targets.push((dt as i64, b as u64));
-                        if targets.len() == s.fan {
-                            break 'z;
-                        }
-                    }
-                }
-            }
-            for i in 0..targets.len() {
-                for j in i + 1..targets.len() {
-                    let (x, y) = (targets[i], targets[j]);
-                    let mut v = Vec::new();
-                    let range: &[i64] = if s.tol { &[-1, 0, 1] } else { &[0] };
-                    for &d1 in range {
-                        for &d2 in range {
-                            let key = (a as u64)
-                                | (x.1 << 8)
-                                | (y.1 << 16)
-                                | (((x.0 + d1) as u64 & 0xff) << 24)
-                                | (((y.0 + d2) as u64 & 0xff) << 32);
-                            v.push(key.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                        }
-                    }
-                    out.push(v);
-                }
-            }
-        }
-    }
-    let schemes = [
-        Scheme {
-            lo: 1,
-            hi: 4,
-            fan: 4,
-            tol: true,
-        },
-        Scheme {
-            lo: 1,
-            hi: 4,
-            fan: 4,
-            tol: false,
-        },
-        Scheme {
-            lo: 3,
-            hi: 8,
-            fan: 4,
-            tol: true,
-        },
-        Scheme {
-            lo: 3,
-            hi: 8,
-            fan: 4,
-            tol: false,
-        },
-        Scheme {
-            lo: 1,
-            hi: 8,
-            fan: 6,
-            tol: false,
-        },
-    ];
-    for s in schemes {
-        let mut lib: HashSet<u64> = HashSet::new();
-        let mut buf = Vec::new();
-        for c in bank.clips() {
-            if matches!(
-                c.kind,
-                ClipKind::Announcement
-                    | ClipKind::WaitEstimate
-                    | ClipKind::IvrPrompt
-                    | ClipKind::Music
-                    | ClipKind::MusicVocal
-                    | ClipKind::TooBusy
-            ) {
-                for off in [0usize, 40, 80, 120] {
-                    let p = peaks_of(&c.samples[off..]);
-                    for t in 0..p.len() {
-                        hashes(&p, s, t, &mut buf);
-                        for v in &buf {
-                            lib.insert(v[if s.tol { 4 } else { 0 }]);
-                        }
-                    }
-                }
-            }
-        }
-        let ratio = |pcm: &[i16]| {
-            let p = peaks_of(pcm);
-            let (mut n, mut hit) = (0, 0);
-            let mut buf = Vec::new();
-            for t in 0..p.len().min(75) {
-                hashes(&p, s, t, &mut buf);
-                for v in &buf {
-                    n += 1;
-                    if v.iter().any(|h| lib.contains(h)) {
-                        hit += 1;
-                    }
-                }
-            }
-            hit as f64 / n.max(1) as f64
-        };
-        let mut rec = Vec::new();
-        let mut agents = Vec::new();
-        for c in bank.clips() {
-            let on = c.onset_sample.unwrap_or(0);
-            let seg = &c.samples[(on + 20).min(c.samples.len())..];
-            match c.kind {
-                ClipKind::Announcement | ClipKind::WaitEstimate => rec.push(ratio(seg)),
-                ClipKind::AgentGreeting | ClipKind::AgentHello => agents.push(ratio(seg)),
-                _ => {}
-            }
-        }
-        rec.sort_by(f64::total_cmp);
-        agents.sort_by(f64::total_cmp);
-        println!(
-            "{s:?}: lib {} | recorded min {:.2} p10 {:.2} med {:.2} | agents med {:.2} p90 {:.2} max {:.2}",
-            lib.len(),
-            rec[0],
-            rec[rec.len() / 10],
-            rec[rec.len() / 2],
-            agents[agents.len() / 2],
-            agents[agents.len() * 9 / 10],
-            agents[agents.len() - 1]
-        );
     }
 }

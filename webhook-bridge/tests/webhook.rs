@@ -50,7 +50,7 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
 async fn validation_handshake_echoes_token_with_empty_200_under_1024_bytes() {
     let server = FakeIngestServer::start().await;
     let bridge = Bridge::start(config(server.addr)).await;
-    let token = "7ed4f7c0-3a6b-4f0e-9f2d-1d5c8c1f2a3b";
+    let token = "00000000-0000-4000-8000-00000000fake";
 
     // As documented: empty body, Validation-Token (with and without Verification-Token).
     for with_verification in [true, false] {

@@ -70,7 +70,7 @@ impl Landmark {
     pub fn variants(&self, out: &mut [u32; 3]) -> usize {
         out[0] = self.key();
         let mut n = 1;
-        for d in [-1i8, 1] {
+        for d in [-1i8, 1].into_iter().filter(|_| std::env::var_os("HH_NOVAR").is_none()) {
             let dt = self.dt as i8 + d;
             if dt >= 1 && dt <= ZONE_FRAMES as i8 {
                 out[n] = Landmark { dt: dt as u8, ..*self }.key();
@@ -190,12 +190,22 @@ impl LandmarkHasher {
         let mut n = 0;
         for &anchor_bin in &anchor.bins[..anchor.len] {
             let mut count = 0;
+            let mut taken = [0u16; FAN_OUT];
             'zone: for dt in 1..=ZONE_FRAMES {
                 let frame = self.ring[(slot + 1 + dt) % RING];
                 for &bin in &frame.bins[..frame.len] {
-                    if (bin as i32 - anchor_bin as i32).abs() > MAX_BIN_DISTANCE {
+                    let df = (bin as i32 - anchor_bin as i32).abs();
+                    // A held partial pairs with itself, and a held target recurs at every
+                    // Δt: both only say "something is held"; keep the nearest of each.
+                    if df > MAX_BIN_DISTANCE
+                        || df <= 1
+                        || taken[..count]
+                            .iter()
+                            .any(|&b| (b as i32 - bin as i32).abs() <= 1)
+                    {
                         continue;
                     }
+                    taken[count] = bin;
                     let lm = Landmark {
                         anchor_bin: bin_u8(anchor_bin),
                         target_bin: bin_u8(bin),

@@ -10,6 +10,43 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use super::library::{Lookup, LoopLibrary};
+
+/// Look up a landmark's key variants (exact first, see
+/// [`Landmark::variants`](super::Landmark::variants)) in `library` and append the offsets
+/// `here − tag` of every occurrence, deduplicated, to `out`. `tags` is scratch space.
+/// Returns (found anywhere, informative): a landmark whose exact key is ubiquitous is not
+/// informative and casts no vote.
+pub fn vote_landmark(
+    library: &LoopLibrary,
+    variants: &[u32],
+    here: u32,
+    tags: &mut Vec<u32>,
+    out: &mut Vec<u32>,
+) -> (bool, bool) {
+    tags.clear();
+    let mut found = false;
+    for (i, &k) in variants.iter().enumerate() {
+        match library.lookup(k, tags) {
+            Lookup::Ubiquitous if i == 0 => return (false, false),
+            Lookup::Found(_) => found = true,
+            _ => {}
+        }
+    }
+    let start = out.len();
+    out.extend(tags.iter().map(|&tag| here.wrapping_sub(tag)));
+    out[start..].sort_unstable();
+    let mut w = start;
+    for r in start..out.len() {
+        if r == start || out[r] != out[w - 1] {
+            out[w] = out[r];
+            w += 1;
+        }
+    }
+    out.truncate(w);
+    (found, true)
+}
+
 /// Offsets are mixed before bucketing.
 #[derive(Default)]
 struct OffsetHasher(u64);

@@ -13,4 +13,4 @@ pub use landmark::{
     ZONE_FRAMES, pick_peaks,
 };
 pub use library::{LibraryEntry, Lookup, LoopLibrary};
-pub use matcher::OffsetVotes;
+pub use matcher::{OffsetVotes, vote_landmark};

@@ -28,15 +28,18 @@ pub struct DetectorConfig {
     /// Evidence score (sum of cue weights, see [`LiveEvidence`](super::LiveEvidence)) at or
     /// above which a candidate is LIVE.
     pub live_score_threshold: f32,
-    /// Share of a candidate's landmark hashes found in the loop library at or above which the
-    /// speech is a recording (0..1). Repeats of real recordings match 0.5–1.0 at any frame
-    /// alignment. KNOWN LIMIT (detect_eval, BENCHMARKS.md): once the library holds tens of
-    /// thousands of hashes, other voices match 0.3–0.85 too (harmonic peaks of any voice near
-    /// the same pitch recur), and aligned matches (see `LiveEvidence::library_consistent_hits`)
-    /// did not separate them either.
+    /// Share of a candidate's informative landmarks that the loop library matches at one
+    /// consistent time offset (±1 frame) at or above which the speech is a recording heard
+    /// before (0..1). See `LiveEvidence::library_consistent_hits`.
     pub recorded_match_ratio: f32,
-    /// Landmark hashes needed before the library's answer counts either way.
+    /// Aligned landmark matches also needed to call the speech a recording (an absolute count:
+    /// a few landmarks line up by chance).
+    pub recorded_min_aligned: u32,
+    /// Informative landmarks since the onset needed before the library's answer counts either
+    /// way; no decision is made before that (up to `library_wait_ms`).
     pub min_library_hashes: u32,
+    /// Longest wait for `min_library_hashes` after the onset, ms (sparse or quiet speech).
+    pub library_wait_ms: u32,
     /// Add this leg's IVR/HOLD audio to the loop library (never audio after LIVE).
     pub learn: bool,
     /// Delay before heard audio is added to the library, ms. Must exceed
@@ -53,9 +56,9 @@ pub struct DetectorConfig {
     pub verdict_interval_ms: u32,
     /// Fingerprints of known anti-automation challenge prompts ("please repeat the following
     /// phrase"). Speech matching it moves the leg to NEEDS_HUMAN from any phase. Load it with
-    /// `extend_entries(fingerprint_clip_entries(..))`: only matches that line up in time with
-    /// the prompt count (untagged hashes from `extend` never match), because other prompts in
-    /// the same IVR voice share most raw hashes with it.
+    /// [`LoopLibrary::learn_clip`] (one source per prompt): only matches that line up in time
+    /// with one prompt over ≥ 40 landmarks of a 2 s window count, because other prompts in the
+    /// same IVR voice share words with it.
     pub challenge_library: Option<Arc<LoopLibrary>>,
 }
 
@@ -71,8 +74,10 @@ impl Default for DetectorConfig {
             live_max_decision_ms: 1500,
             live_abort_silence_ms: 240,
             live_score_threshold: 2.5,
-            recorded_match_ratio: 0.45,
-            min_library_hashes: 12,
+            recorded_match_ratio: 0.3,
+            recorded_min_aligned: 10,
+            min_library_hashes: 40,
+            library_wait_ms: 260,
             learn: true,
             insert_delay_ms: 3000,
             segment_start_ms: 60,

@@ -23,8 +23,8 @@ use crate::classify::{FrameClass, FrameClassifier};
 use crate::features::frame::STABLE_PARTIAL_FRAMES;
 use crate::features::{ContextTracker, FRAME_SAMPLES, FeatureExtractor};
 use crate::fingerprint::{
-    LandmarkHasher, LibraryEntry, Lookup, LoopLibrary, MAX_LANDMARKS_PER_FRAME, OffsetVotes,
-    PEAKS_PER_FRAME, ZONE_FRAMES, pick_peaks,
+    LandmarkHasher, LibraryEntry, LoopLibrary, MAX_LANDMARKS_PER_FRAME, OffsetVotes,
+    PEAKS_PER_FRAME, ZONE_FRAMES, pick_peaks, vote_landmark,
 };
 use crate::ulaw::decode_ulaw;
 
@@ -44,9 +44,9 @@ const CHALLENGE_WINDOW_FRAMES: usize = 100;
 /// Loop audio is recognised over this many frames of anchors (1 s).
 const RECOGNISE_WINDOW_FRAMES: usize = 50;
 /// Aligned votes in the recognition window that mark audio as a known recording.
-const RECOGNISE_MIN_VOTES: u32 = 10;
+const RECOGNISE_MIN_VOTES: u32 = 20;
 /// Aligned share of the window's landmarks that marks audio as a known recording.
-const RECOGNISE_MIN_RATIO: f32 = 0.1;
+const RECOGNISE_MIN_RATIO: f32 = 0.25;
 /// A frame is not learned when audio within this many frames after it was recognised (1 s).
 const LEARN_SKIP_FRAMES: u64 = 50;
 /// Frames before the onset whose landmarks count for a candidate.
@@ -55,10 +55,12 @@ const CANDIDATE_LEAD_FRAMES: u64 = 2;
 const BLOCK_FRAMES: u64 = 75;
 /// Non-speech that ends a block of speech judged not live (700 ms).
 const BLOCK_END_FRAMES: u32 = 35;
-/// Share of the window's landmarks aligned on one challenge-prompt offset that recognises it.
-const CHALLENGE_MATCH_RATIO: f32 = 0.2;
-/// Aligned challenge votes needed (a long stretch of one prompt, not a shared word).
-const CHALLENGE_MIN_ALIGNED: u32 = 40;
+/// Share of the window's landmarks aligned on one challenge-prompt offset that recognises it
+/// (challenge prompts: 0.55–0.85 over their best 2 s; other IVR-voice prompts ≤ 0.1).
+const CHALLENGE_MATCH_RATIO: f32 = 0.25;
+/// Aligned challenge votes needed in the 2 s window (a long stretch of one prompt, not a
+/// shared word: challenges 500+, other prompts ≤ 90; `HH_DIAG=2` in detect_eval).
+const CHALLENGE_MIN_ALIGNED: u32 = 200;
 
 /// What the detector remembers about one frame (the last ≈ 5 s are kept for causes and logs).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -156,6 +158,8 @@ pub struct LegDetector {
     phase: Phase,
     last_class: FrameClass,
     pending_inserts: VecDeque<(u64, LibraryEntry)>,
+    /// Landmarks of the audio that was declared LIVE, not learned (see `learn_false_live`).
+    quarantine: Vec<LibraryEntry>,
     /// Anchor frame of the last insert decision and whether it was skipped.
     learn_skip: (u64, bool),
     source: u32,
@@ -193,6 +197,7 @@ struct Frames {
     abort: u32,
     insert_delay: u64,
     verdict_interval: u64,
+    library_wait: u64,
 }
 
 impl LegDetector {
@@ -208,6 +213,7 @@ impl LegDetector {
             insert_delay: (ms_to_frames(cfg.insert_delay_ms) as u64)
                 .max(ms_to_frames(cfg.live_max_decision_ms) as u64 + ZONE_FRAMES as u64 + 2),
             verdict_interval: ms_to_frames(cfg.verdict_interval_ms) as u64,
+            library_wait: ms_to_frames(cfg.library_wait_ms) as u64,
         };
         let segmenter = Segmenter::new(
             ms_to_frames(cfg.segment_start_ms) as u32,
@@ -230,6 +236,7 @@ impl LegDetector {
             phase: Phase::Ivr,
             last_class: FrameClass::Silence,
             pending_inserts: VecDeque::with_capacity(insert_capacity),
+            quarantine: Vec::new(),
             learn_skip: (u64::MAX, false),
             source: library.register_leg(),
             frame_offsets: (0..RECORD_FRAMES)
@@ -367,6 +374,21 @@ impl LegDetector {
         Some(self.change_phase(Phase::Hold, 1.0, Cause::HoldMarked, None))
     }
 
+    /// Server hook: the last LIVE verdict was wrong (the user who took the transfer heard a
+    /// recording). Adds the landmarks heard from that onset up to the verdict (≈ 0.2–1.5 s,
+    /// held back so an agent is never learned) and everything still queued to the loop
+    /// library, so the recording is recognised next time. Returns how many entries were new.
+    pub fn learn_false_live(&mut self) -> usize {
+        let mut added = 0;
+        for e in self.quarantine.drain(..) {
+            added += self.library.insert_entry(e) as usize;
+        }
+        for (_, e) in self.pending_inserts.drain(..) {
+            added += self.library.insert_entry(e) as usize;
+        }
+        added
+    }
+
     /// Server hook: a human must take this leg (e.g. the IVR plan knows the current prompt is
     /// an anti-automation voice challenge). Moves any phase to NEEDS_HUMAN.
     pub fn flag_needs_human(&mut self, reason: impl Into<String>) -> Verdict {
@@ -494,38 +516,6 @@ impl LegDetector {
         verdict
     }
 
-    /// Look `key`'s variants up in `library` and append each occurrence's offset from `here`
-    /// (deduplicated) to `out`. Returns (found, informative).
-    fn vote(
-        library: &LoopLibrary,
-        variants: &[u32],
-        here: u32,
-        tags: &mut Vec<u32>,
-        out: &mut Vec<u32>,
-    ) -> (bool, bool) {
-        tags.clear();
-        let mut found = false;
-        for (i, &k) in variants.iter().enumerate() {
-            match library.lookup(k, tags) {
-                Lookup::Ubiquitous if i == 0 => return (false, false),
-                Lookup::Found(_) => found = true,
-                _ => {}
-            }
-        }
-        let start = out.len();
-        out.extend(tags.iter().map(|&tag| here.wrapping_sub(tag)));
-        out[start..].sort_unstable();
-        let mut w = start;
-        for r in start..out.len() {
-            if r == start || out[r] != out[w - 1] {
-                out[w] = out[r];
-                w += 1;
-            }
-        }
-        out.truncate(w);
-        (found, true)
-    }
-
     /// Landmarks of the anchor frame `t − ZONE_FRAMES`: look up (offset votes), queue for
     /// learning, and insert what is old enough and was not recognised.
     fn fingerprint(&mut self, t: u64, class: FrameClass) {
@@ -554,7 +544,7 @@ impl LegDetector {
             self.landmark_offsets.clear();
             for key in &keys[..n] {
                 let count = key.variants(&mut variants);
-                let (found, info) = Self::vote(
+                let (found, info) = vote_landmark(
                     &self.library,
                     &variants[..count],
                     here,
@@ -564,7 +554,7 @@ impl LegDetector {
                 hits += found as u16;
                 informative += info as u32;
                 if let Some(challenge) = &self.cfg.challenge_library {
-                    let (found, info) = Self::vote(
+                    let (found, info) = vote_landmark(
                         challenge,
                         &variants[..count],
                         here,
@@ -663,7 +653,7 @@ impl LegDetector {
     }
 
     fn decide(&mut self, t: u64, class: FrameClass) -> Option<Verdict> {
-        if let Some(v) = self.check_challenge(t) {
+        if let Some(v) = self.check_challenge() {
             return Some(v);
         }
         match self.phase {
@@ -708,24 +698,13 @@ impl LegDetector {
         (0.5 + 0.5 * music.max(self.loop_coverage()) * 1.5).clamp(0.5, 0.99)
     }
 
-    fn check_challenge(&mut self, t: u64) -> Option<Verdict> {
+    fn check_challenge(&mut self) -> Option<Verdict> {
         self.cfg.challenge_library.as_ref()?;
         if self.phase == Phase::NeedsHuman || self.last_class != FrameClass::Speech {
             return None;
         }
-        let mut hashes = 0u32;
-        let from = t.saturating_sub(CHALLENGE_WINDOW_FRAMES);
-        for f in from..=t {
-            if let Some(r) = self.record(f) {
-                hashes += r.library_hashes as u32;
-            }
-        }
-        if hashes < CHALLENGE_MIN_HASHES {
-            return None;
-        }
-        let hits = self
-            .challenge_offsets
-            .consistent(from, t, &mut self.offset_scratch);
+        let hits = self.challenge_votes.best_votes();
+        let hashes = self.challenge_votes.landmarks();
         if hits >= CHALLENGE_MIN_ALIGNED && hits as f32 >= CHALLENGE_MATCH_RATIO * hashes as f32 {
             let cause = Cause::ChallengeRecognized {
                 matched: hits,
@@ -740,7 +719,17 @@ impl LegDetector {
     fn track_candidate(&mut self, t: u64, class: FrameClass) -> Option<Verdict> {
         if self.candidate.is_none() {
             if class == FrameClass::Speech && self.non_speech_run >= self.frames.onset_quiet {
-                self.candidate = Some(self.open_candidate(t));
+                let cand = self.open_candidate(t);
+                self.candidate_votes.reset();
+                let last = (t + 1).saturating_sub(ZONE_FRAMES as u64);
+                for f in cand.onset_frame.saturating_sub(CANDIDATE_LEAD_FRAMES)..last {
+                    let (frame, offsets, informative) =
+                        &self.frame_offsets[(f as usize) % RECORD_FRAMES];
+                    if *frame == f {
+                        self.candidate_votes.add_frame(f, offsets, *informative);
+                    }
+                }
+                self.candidate = Some(cand);
             } else {
                 return None;
             }
@@ -782,8 +771,15 @@ impl LegDetector {
         let mut evidence = self.evidence(&cand, t);
         evidence.compute_score(self.cfg.min_library_hashes);
         let elapsed = t + 1 - cand.onset_frame;
-        let rejection = if evidence.library_hashes >= self.cfg.min_library_hashes
-            && evidence.library_ratio() >= self.cfg.recorded_match_ratio
+        // Let the library speak before deciding: enough landmarks, unless speech is sparse.
+        if evidence.library_hashes < self.cfg.min_library_hashes
+            && elapsed < self.frames.library_wait
+            && cand.non_speech_run < self.frames.abort
+        {
+            return None;
+        }
+        let rejection = if evidence.library_consistent_hits >= self.cfg.recorded_min_aligned
+            && evidence.consistent_ratio() >= self.cfg.recorded_match_ratio
         {
             Some(Rejection::InLoopLibrary)
         } else if evidence.music_bed() {
@@ -800,10 +796,17 @@ impl LegDetector {
         let onset = Some(cand.onset_samples);
         match rejection {
             None => {
-                // Never learn the agent: drop queued hashes from the onset on.
+                // Never learn the agent: set queued landmarks from the onset on aside (see
+                // `learn_false_live`).
                 let first = cand.onset_frame.saturating_sub(2);
-                self.pending_inserts
-                    .retain(|&(at, _, _)| at < first + ZONE_FRAMES as u64);
+                self.quarantine.clear();
+                self.quarantine.extend(
+                    self.pending_inserts
+                        .iter()
+                        .filter(|&&(anchor, _)| anchor >= first)
+                        .map(|&(_, e)| e),
+                );
+                self.pending_inserts.retain(|&(anchor, _)| anchor < first);
                 let confidence =
                     1.0 / (1.0 + (-(evidence.score - self.cfg.live_score_threshold + 1.0)).exp());
                 Some(self.change_phase(Phase::Live, confidence, Cause::NewSpeech(evidence), onset))
@@ -918,19 +921,14 @@ impl LegDetector {
     }
 
     fn evidence(&mut self, cand: &Candidate, t: u64) -> LiveEvidence {
-        let mut hashes = 0u32;
         let mut hits = 0u32;
-        for f in cand.onset_frame.saturating_sub(1)..=t {
+        for f in cand.onset_frame.saturating_sub(CANDIDATE_LEAD_FRAMES)..=t {
             if let Some(r) = self.record(f) {
-                hashes += r.library_hashes as u32;
                 hits += r.library_hits as u32;
             }
         }
-        let consistent = self.library_offsets.consistent(
-            cand.onset_frame.saturating_sub(1),
-            t,
-            &mut self.offset_scratch,
-        );
+        let consistent = self.candidate_votes.best_votes();
+        let hashes = self.candidate_votes.landmarks();
         let floor_change_db = if cand.floor_len > 0 {
             let mut sorted = cand.floor_energies;
             sorted[..cand.floor_len].sort_by(f32::total_cmp);

@@ -3,26 +3,27 @@
 //!
 //! | cue | weight |
 //! |---|---|
-//! | not in loop library (enough hashes; full below 5 % matches, none from 25 %), scaled by how much of the loop the library covers | +2.0 × coverage × novelty |
+//! | not in loop library (enough landmarks; full below 12 % aligned on one offset, none from 30 %), scaled by how much of the loop the library recognises | +2.0 × coverage × novelty |
 //! | music stopped before the onset (music in the 2 s before, then a ≥ 60 ms gap) | +0.5 |
 //! | speech began while music was still playing (no gap) | −0.5 |
 //! | music bed under the speech (held partials) | rejects |
-//! | inside a block of speech already judged not live (pauses < 1.5 s), e.g. Spanish after English | −2.5 |
+//! | inside a block of speech already judged not live (pauses < 1.5 s), e.g. Spanish after English | −1.0 |
 //! | noise floor in the gap/pauses vs the hold loop's floor: ≥ 12 dB / ≥ 8 dB / ≤ 4 dB / ≤ 2 dB apart | +2.0 / +1.0 / −0.5 / −1.0 |
 //! | click (short transient) in the gap | +0.5 |
 //! | speech level vs the loop's recorded speech: ≥ 6 dB / ≤ 2 dB apart | +0.5 / −0.3 |
 //! | spectral tilt vs the loop's recorded speech: ≥ 5 dB apart | +0.5 |
 //! | clearly speech-like (high flux, no held partials) | +0.5 |
 //!
-//! A recording is recognised outright when the library matches ≥ `recorded_match_ratio` of
-//! the candidate's hashes.
+//! A recording is recognised outright (the veto) when the library matches ≥
+//! `recorded_min_aligned` of the candidate's landmarks and ≥ `recorded_match_ratio` of them at
+//! one consistent time offset (a repeat of a recording heard before).
 
 use std::fmt;
 
-/// Library-match share below which a candidate gets full novelty credit.
-const NOVELTY_FULL_RATIO: f32 = 0.05;
-/// Library-match share from which a candidate gets no novelty credit.
-const NOVELTY_NONE_RATIO: f32 = 0.25;
+/// Aligned library-match share below which a candidate gets full novelty credit.
+const NOVELTY_FULL_RATIO: f32 = 0.12;
+/// Aligned library-match share from which a candidate gets no novelty credit.
+const NOVELTY_NONE_RATIO: f32 = 0.3;
 
 /// Why a candidate was not declared LIVE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,14 +45,15 @@ pub struct LiveEvidence {
     pub elapsed_ms: u32,
     /// Speech frames since the onset, ms.
     pub voiced_ms: u32,
-    /// Landmark hashes of the candidate looked up in the loop library.
+    /// Informative (not ubiquitous) landmarks of the candidate looked up in the loop library.
     pub library_hashes: u32,
     /// Of those, hashes found (with ±1 frame tolerance).
     pub library_hits: u32,
     /// Of those, the largest number found at one time offset from where the library first
     /// heard them (±1 frame): a repeat of a recording lines up, look-alike speech does not.
     pub library_consistent_hits: u32,
-    /// Share of hold audio before the onset that the library already knew, 0..1.
+    /// Share of hold audio (music and speech frames, ≈ 10 s time constant) before the onset
+    /// that the library recognised as a known recording, 0..1.
     pub loop_coverage: f32,
     /// Music played in the 2 s before the onset.
     pub after_music: bool,
@@ -108,9 +110,9 @@ impl LiveEvidence {
     pub fn compute_score(&mut self, min_hashes: u32) -> f32 {
         let mut s = 0.0;
         if self.library_hashes >= min_hashes {
-            // Full credit below 5 % matches, none from 25 % (synthetic voices resemble
-            // each other at 15–45 %; repeats of a recording match 50–100 %).
-            let novelty = ((NOVELTY_NONE_RATIO - self.library_ratio())
+            // Full credit below 12 % aligned matches (other voices align 5–27 % by chance in
+            // the first 200 ms), none from 30 % (the recorded veto).
+            let novelty = ((NOVELTY_NONE_RATIO - self.consistent_ratio())
                 / (NOVELTY_NONE_RATIO - NOVELTY_FULL_RATIO))
                 .clamp(0.0, 1.0);
             let coverage_factor = ((self.loop_coverage - 0.05) / 0.25).clamp(0.0, 1.0);
@@ -120,7 +122,7 @@ impl LiveEvidence {
             s += if self.gap_ms >= 60 { 0.5 } else { -0.5 };
         }
         if self.after_recorded_speech {
-            s -= 2.5;
+            s -= 1.0;
         }
         if let Some(d) = self.floor_change_db {
             let d = d.abs();
@@ -186,7 +188,7 @@ impl fmt::Display for LiveEvidence {
             "{} ms voiced in {} ms, ",
             self.voiced_ms, self.elapsed_ms
         )?;
-        if self.library_ratio() >= NOVELTY_NONE_RATIO {
+        if self.consistent_ratio() >= NOVELTY_NONE_RATIO {
             write!(
                 f,
                 "in loop library ({}/{} hashes, {} aligned)",
