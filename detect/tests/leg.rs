@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use holdhunter_detect::{
     DetectorConfig, LegDetector, LoopLibrary, Phase, SegmentEvent, SegmentKind, Verdict,
-    fingerprint_clip_entries,
 };
 use support::*;
 
@@ -250,7 +249,7 @@ fn gaps_advance_media_time() {
 fn known_challenge_prompt_needs_a_human() {
     let challenge = speech(2500, VOICE_RECORDED, -20.0, 999);
     let challenge_library = Arc::new(LoopLibrary::new());
-    challenge_library.extend_entries(fingerprint_clip_entries(&challenge));
+    challenge_library.learn_clip(&challenge);
     let cfg = DetectorConfig {
         challenge_library: Some(challenge_library),
         ..Default::default()

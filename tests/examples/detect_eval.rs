@@ -40,10 +40,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use holdhunter_detect::{
-    DetectorConfig, LegDetector, LoopLibrary, Phase, SegmentKind,
-
-};
+use holdhunter_detect::{DetectorConfig, LegDetector, LoopLibrary, Phase, SegmentKind};
 use ringcentral_sim::audio::ClipKind;
 use ringcentral_sim::farend::{
     AudioBank, AudioLabel, DestinationCatalog, DestinationModel, FarEndConfig, FarEndEvent,
@@ -516,6 +513,10 @@ fn main() -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(ringcentral_sim::audio::default_asset_dir);
     let bank = AudioBank::load(Some(&dir))?;
+    if std::env::var("HH_DIAG").as_deref() == Ok("3") {
+        diag_live(&bank);
+        return Ok(());
+    }
     if std::env::var_os("HH_DIAG").is_some() {
         diag(&bank);
         return Ok(());
@@ -586,12 +587,14 @@ fn main() -> anyhow::Result<()> {
                         let o = run_call(model, bank, args, i, &library, dcfg, challenge);
                         if args.verbose {
                             eprintln!(
-                                "{} #{i}: hold {:.1} min, agent {:?}, challenge {:?}, false {}",
+                                "{} #{i}: hold {:.1} min, agent {:?}, challenge {:?}, false {}, library {} entries {:?} (keys, ubiquitous)",
                                 o.dest,
                                 o.hold_samples as f64 / 8000.0 / 60.0,
                                 o.agent.as_ref().map(|a| (a.latency_ms, a.context)),
                                 o.challenge,
-                                o.false_lives.len()
+                                o.false_lives.len(),
+                                library.len(),
+                                library.key_stats()
                             );
                         }
                         results.lock().expect("results lock").push(o);
@@ -706,11 +709,11 @@ fn main() -> anyhow::Result<()> {
 /// Recordings in the library should align; agents should not. `HH_DIAG=2`: the same for
 /// every clip against the challenge library, over the clip's best 2 s window.
 fn diag(bank: &AudioBank) {
+    use holdhunter_detect::features::FeatureExtractor;
     use holdhunter_detect::fingerprint::{
         FINGERPRINT_VERSION, LandmarkHasher, LibraryEntry, OffsetVotes, PEAKS_PER_FRAME,
         ZONE_FRAMES, pick_peaks, vote_landmark,
     };
-    use holdhunter_detect::features::FeatureExtractor;
     use holdhunter_detect::ulaw::{decode_ulaw, encode_ulaw};
     let challenge_mode = std::env::var("HH_DIAG").as_deref() == Ok("2");
     let lib = LoopLibrary::new();
@@ -734,7 +737,10 @@ fn diag(bank: &AudioBank) {
         }
     }
     let (keys, ubiq) = lib.key_stats();
-    println!("fingerprint v{FINGERPRINT_VERSION}: library {} entries, {keys} keys, {ubiq} ubiquitous", lib.len());
+    println!(
+        "fingerprint v{FINGERPRINT_VERSION}: library {} entries, {keys} keys, {ubiq} ubiquitous",
+        lib.len()
+    );
     let mut seed = 0x1234_5678_9abc_def0u64;
     let mut rnd = move || {
         seed ^= seed << 13;
@@ -751,6 +757,8 @@ fn diag(bank: &AudioBank) {
                     | ClipKind::AgentHello
                     | ClipKind::Announcement
                     | ClipKind::WaitEstimate
+                    | ClipKind::Music
+                    | ClipKind::MusicVocal
             )
         {
             continue;
@@ -760,13 +768,17 @@ fn diag(bank: &AudioBank) {
         let on = c.onset_sample.unwrap_or(0);
         let mut pcm = vec![0i16; shift];
         pcm.extend(c.samples.iter().map(|&s| {
-            decode_ulaw(encode_ulaw((s as f32 * gain).clamp(-32768.0, 32767.0) as i16))
+            decode_ulaw(encode_ulaw(
+                (s as f32 * gain).clamp(-32768.0, 32767.0) as i16
+            ))
         }));
         let onset_frame = ((on + shift) / 160) as u64;
         let mut ex = FeatureExtractor::new();
         let mut h = LandmarkHasher::new();
         let mut cum = OffsetVotes::cumulative();
         let mut win = OffsetVotes::sliding(100);
+        let mut short = OffsetVotes::sliding(10);
+        let mut short_ratios: Vec<f32> = Vec::new();
         let mut best_win = (0u32, 0u32);
         let mut at = [(0u32, 0u32); 3];
         let (mut tags, mut offs) = (Vec::new(), Vec::new());
@@ -791,6 +803,10 @@ fn diag(bank: &AudioBank) {
                 informative += vote_landmark(&lib, &v[..cnt], here, &mut tags, &mut offs).1 as u32;
             }
             win.add_frame(anchor, &offs, informative);
+            short.add_frame(anchor, &offs, informative);
+            if anchor % 10 == 0 && short.landmarks() >= 20 {
+                short_ratios.push(short.aligned_ratio());
+            }
             if win.best_votes() > best_win.0 {
                 best_win = (win.best_votes(), win.landmarks());
             }
@@ -806,16 +822,75 @@ fn diag(bank: &AudioBank) {
         }
         let r = |(v, n): (u32, u32)| format!("{v:>3}/{n:<4} {:.2}", v as f64 / n.max(1) as f64);
         if challenge_mode {
-            println!("{:<28} {:<12} best 2 s window {}", c.id, c.voice, r(best_win));
-        } else {
             println!(
-                "{:<28} {:<12} 200ms {}  400ms {}  1.5s {}",
+                "{:<28} {:<12} best 2 s window {}",
+                c.id,
+                c.voice,
+                r(best_win)
+            );
+        } else {
+            short_ratios.sort_by(f32::total_cmp);
+            let pct = |p: f64| {
+                short_ratios
+                    .get(((short_ratios.len() as f64 - 1.0) * p).round() as usize)
+                    .copied()
+                    .unwrap_or(0.0)
+            };
+            println!(
+                "{:<28} {:<12} 200ms {}  400ms {}  1.5s {}  200ms windows p10/p50 {:.2}/{:.2}",
                 c.id,
                 c.voice,
                 r(at[0]),
                 r(at[1]),
-                r(at[2])
+                r(at[2]),
+                pct(0.1),
+                pct(0.5)
             );
         }
+    }
+}
+
+/// `HH_DIAG=3`: each hold clip played on one leg (learned), then replayed 37 samples later on a
+/// second leg sharing the library: share of sounding frames the second leg recognises, and
+/// its verdicts.
+fn diag_live(bank: &AudioBank) {
+    use holdhunter_detect::ulaw::encode_ulaw;
+    for c in bank.clips() {
+        if !matches!(
+            c.kind,
+            ClipKind::Announcement | ClipKind::Music | ClipKind::MusicVocal
+        ) {
+            continue;
+        }
+        let lib = Arc::new(LoopLibrary::new());
+        let play = |shift: usize, lib: &Arc<LoopLibrary>| {
+            let mut det = LegDetector::new(DetectorConfig::default(), Arc::clone(lib));
+            det.mark_hold();
+            let mut pcm = vec![0i16; 8000 + shift];
+            pcm.extend_from_slice(&c.samples);
+            pcm.extend(std::iter::repeat_n(0i16, 40_000));
+            let mut recognised = 0;
+            let mut sounding = 0;
+            let mut verdicts = Vec::new();
+            for frame in pcm.chunks_exact(160) {
+                let bytes: Vec<u8> = frame.iter().map(|&s| encode_ulaw(s)).collect();
+                if let Some(v) = det.push_ulaw(&bytes) {
+                    verdicts.push(v.cause.code().to_string());
+                }
+                if let Some(r) = det.recent_frames().last().copied()
+                    && r.library_hashes > 0
+                {
+                    sounding += 1;
+                }
+            }
+            let _ = &mut recognised;
+            (sounding, verdicts, lib.len())
+        };
+        let (_, _, learned) = play(0, &lib);
+        let (_, verdicts, _) = play(37, &lib);
+        println!(
+            "{:<28} learned {learned:>6} replay verdicts {:?}",
+            c.id, verdicts
+        );
     }
 }

@@ -23,19 +23,22 @@ pub use holdhunter_proto;
 
 /// Simulator settings shared by the end-to-end tests: fast device answer and queue pick-up,
 /// PPS holds at real length (time scale 1: an agent practically never picks up within a
-/// test, so the operator's `ConfirmLive` decides the winner), media at 2x pace.
+/// test, so the operator's `ConfirmLive` decides the winner), media at real pace (the far
+/// end's IVR timeouts then leave the most slack should DTMF navigation ever lag).
 pub fn fast_sim(config: &mut ringcentral_sim::SimConfig) {
     config.time_scale = 1.0;
-    config.media_pace = 2.0;
+    config.media_pace = 1.0;
     config.device_answer_ms = 50;
     config.queue_ring_ms = 300;
 }
 
 /// Server settings shared by the end-to-end tests: IVR → HOLD after 1.5 s without a detector
-/// verdict (the hunt does not depend on the media engineer's detector), reconciliation with
-/// `GET session` every second, fast transfer re-check.
+/// verdict, with or without the media pipeline (so the hunt does not depend on how fast the
+/// detector recognises hold), reconciliation with `GET session` every second, fast transfer
+/// re-check.
 pub fn fast_server(config: &mut hold_hunter_server::ServerConfig) {
     config.engine.ivr_fallback_ms = 1_500;
+    config.engine.ivr_fallback_with_media_ms = 1_500;
     config.engine.reconcile_interval_ms = 1_000;
     config.engine.transfer_recheck_ms = 2_000;
     config.engine.watch_leg_grace_ms = 10_000;

@@ -366,7 +366,13 @@ mod tests {
     #[test]
     fn export_import_round_trip_does_not_mark_imports_new() {
         let a = LoopLibrary::new();
-        let all = [packed(1, 1), packed(2, 2), packed(3, 3), u64::MAX];
+        let t = |frame| LibraryEntry::tag_of(5, frame);
+        let all = [
+            packed(1, t(1)),
+            packed(2, t(2)),
+            packed(3, t(3)),
+            packed(3, t(9)),
+        ];
         assert_eq!(a.insert_many(&all), 4);
         let persisted = a.drain_new_hashes();
         let b = LoopLibrary::new();
@@ -378,7 +384,7 @@ mod tests {
         want.sort_unstable();
         assert_eq!(exported, want);
         // Sources continue after the imported ones.
-        assert!(b.register_leg() > 3);
+        assert_eq!(b.register_leg(), 6);
     }
 
     #[test]

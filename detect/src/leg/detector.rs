@@ -61,6 +61,8 @@ const CHALLENGE_MATCH_RATIO: f32 = 0.25;
 /// Aligned challenge votes needed in the 2 s window (a long stretch of one prompt, not a
 /// shared word: challenges 500+, other prompts ≤ 90; `HH_DIAG=2` in detect_eval).
 const CHALLENGE_MIN_ALIGNED: u32 = 200;
+/// Aligned challenge votes that keep a candidate from being declared LIVE.
+const CHALLENGE_VETO_VOTES: u32 = 8;
 
 /// What the detector remembers about one frame (the last ≈ 5 s are kept for causes and logs).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -130,6 +132,7 @@ struct Candidate {
     gap_frames: u32,
     click: bool,
     after_recorded: bool,
+    after_library: bool,
     floor_energies: [f32; 32],
     floor_len: usize,
     speech_energy_sum: f32,
@@ -180,7 +183,10 @@ pub struct LegDetector {
     candidate: Option<Candidate>,
     non_speech_run: u32,
     recorded_segment: bool,
+    library_segment: bool,
     last_recorded_frame: Option<u64>,
+    /// Last frame of speech the loop library recognised (a RECORDED_IN_LOOP_LIBRARY veto).
+    last_library_frame: Option<u64>,
     last_verdict_frame: Option<u64>,
     last_confidence: f32,
     frames: Frames,
@@ -257,7 +263,9 @@ impl LegDetector {
             candidate: None,
             non_speech_run: u32::MAX / 2,
             recorded_segment: false,
+            library_segment: false,
             last_recorded_frame: None,
+            last_library_frame: None,
             last_verdict_frame: None,
             last_confidence: 0.0,
             frames,
@@ -504,6 +512,9 @@ impl LegDetector {
         if class == FrameClass::Speech && self.recorded_segment {
             self.last_recorded_frame = Some(t);
         }
+        if class == FrameClass::Speech && self.library_segment {
+            self.last_library_frame = Some(t);
+        }
         let verdict = self.decide(t, class);
         if class == FrameClass::Speech {
             self.non_speech_run = 0;
@@ -511,6 +522,7 @@ impl LegDetector {
             self.non_speech_run = self.non_speech_run.saturating_add(1);
             if self.non_speech_run >= BLOCK_END_FRAMES {
                 self.recorded_segment = false;
+                self.library_segment = false;
             }
         }
         verdict
@@ -576,13 +588,17 @@ impl LegDetector {
             }
             self.window_votes.add_frame(anchor, &offsets, informative);
             if self.cfg.challenge_library.is_some() {
-                self.challenge_votes
-                    .add_frame(anchor, &self.landmark_offsets, challenge_informative);
+                self.challenge_votes.add_frame(
+                    anchor,
+                    &self.landmark_offsets,
+                    challenge_informative,
+                );
             }
             if let Some(cand) = &self.candidate
                 && anchor + CANDIDATE_LEAD_FRAMES >= cand.onset_frame
             {
-                self.candidate_votes.add_frame(anchor, &offsets, informative);
+                self.candidate_votes
+                    .add_frame(anchor, &offsets, informative);
             }
             self.frame_offsets[slot] = (anchor, offsets, informative);
             let recognised = self.window_votes.best_votes() >= RECOGNISE_MIN_VOTES
@@ -768,6 +784,15 @@ impl LegDetector {
             }
             return None;
         }
+        // Speech lining up with a known challenge prompt is never LIVE: keep listening until
+        // NEEDS_HUMAN is certain (`check_challenge`) or the candidate times out.
+        if self.cfg.challenge_library.is_some()
+            && self.challenge_votes.best_votes() >= CHALLENGE_VETO_VOTES
+            && self.challenge_votes.best_votes() as f32
+                >= CHALLENGE_MATCH_RATIO * self.candidate_votes.landmarks() as f32
+        {
+            return None;
+        }
         let mut evidence = self.evidence(&cand, t);
         evidence.compute_score(self.cfg.min_library_hashes);
         let elapsed = t + 1 - cand.onset_frame;
@@ -816,6 +841,10 @@ impl LegDetector {
                 if rejection != Rejection::TooShort {
                     self.recorded_segment = true;
                     self.last_recorded_frame = Some(t);
+                }
+                if rejection == Rejection::InLoopLibrary {
+                    self.library_segment = true;
+                    self.last_library_frame = Some(t);
                 }
                 evidence.rejection = Some(rejection);
                 let p_live =
@@ -910,6 +939,9 @@ impl LegDetector {
             after_recorded: self
                 .last_recorded_frame
                 .is_some_and(|f| t.saturating_sub(f) <= BLOCK_FRAMES),
+            after_library: self
+                .last_library_frame
+                .is_some_and(|f| t.saturating_sub(f) <= BLOCK_FRAMES),
             floor_energies: [0.0; 32],
             floor_len: 0,
             speech_energy_sum: 0.0,
@@ -958,6 +990,7 @@ impl LegDetector {
             level_change_db: self.loop_speech_dbfs.map(|l| level - l),
             tilt_change_db: self.loop_speech_tilt_db.map(|l| tilt - l),
             after_recorded_speech: cand.after_recorded,
+            after_library_match: cand.after_library,
             score: 0.0,
             rejection: None,
         }

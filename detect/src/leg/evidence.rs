@@ -3,11 +3,11 @@
 //!
 //! | cue | weight |
 //! |---|---|
-//! | not in loop library (enough landmarks; full below 12 % aligned on one offset, none from 30 %), scaled by how much of the loop the library recognises | +2.0 × coverage × novelty |
+//! | not in loop library (enough landmarks; full below 12 % aligned on one offset, none from 30 %), scaled by how much of the loop the library recognises | +(2.0 + 1.5 × firmness) × coverage × novelty; firmness grows from 40 to 240 landmarks; coverage credit from 50 % to 85 % recognised |
 //! | music stopped before the onset (music in the 2 s before, then a ≥ 60 ms gap) | +0.5 |
 //! | speech began while music was still playing (no gap) | −0.5 |
 //! | music bed under the speech (held partials) | rejects |
-//! | inside a block of speech already judged not live (pauses < 1.5 s), e.g. Spanish after English | −1.0 |
+//! | inside a block of speech already judged not live (pauses < 1.5 s), e.g. Spanish after English | −1.0 (−2.0 when the library recognised that speech) |
 //! | noise floor in the gap/pauses vs the hold loop's floor: ≥ 12 dB / ≥ 8 dB / ≤ 4 dB / ≤ 2 dB apart | +2.0 / +1.0 / −0.5 / −1.0 |
 //! | click (short transient) in the gap | +0.5 |
 //! | speech level vs the loop's recorded speech: ≥ 6 dB / ≤ 2 dB apart | +0.5 / −0.3 |
@@ -73,6 +73,8 @@ pub struct LiveEvidence {
     pub tilt_change_db: Option<f32>,
     /// Speech judged not live ended less than 1.5 s before the onset (same speech block).
     pub after_recorded_speech: bool,
+    /// That speech was recognised by the loop library (a known recording still playing).
+    pub after_library_match: bool,
     /// Sum of cue weights.
     pub score: f32,
     /// Set when the candidate was rejected.
@@ -115,14 +117,20 @@ impl LiveEvidence {
             let novelty = ((NOVELTY_NONE_RATIO - self.consistent_ratio())
                 / (NOVELTY_NONE_RATIO - NOVELTY_FULL_RATIO))
                 .clamp(0.0, 1.0);
-            let coverage_factor = ((self.loop_coverage - 0.05) / 0.25).clamp(0.0, 1.0);
-            s += 2.0 * coverage_factor * novelty;
+            // Only a loop the library mostly recognises vouches for new speech: a track or
+            // announcement heard for the first time (coverage dips) earns little credit.
+            let coverage_factor = ((self.loop_coverage - 0.5) / 0.35).clamp(0.0, 1.0);
+            // More landmarks without alignment = firmer evidence that this is not a known
+            // recording (repeats align ≥ 20 % over any 200 ms): up to +1.5 more from 40 to
+            // 240 informative landmarks (≈ 0.2 → 0.8 s of speech).
+            let firmness = ((self.library_hashes as f32 - 40.0) / 200.0).clamp(0.0, 1.0);
+            s += (2.0 + 1.5 * firmness) * coverage_factor * novelty;
         }
         if self.after_music {
             s += if self.gap_ms >= 60 { 0.5 } else { -0.5 };
         }
         if self.after_recorded_speech {
-            s -= 1.0;
+            s -= if self.after_library_match { 2.0 } else { 1.0 };
         }
         if let Some(d) = self.floor_change_db {
             let d = d.abs();
