@@ -126,7 +126,10 @@ fn dashboard_dir() -> Option<std::path::PathBuf> {
     }
     let mut candidates = vec![std::path::PathBuf::from("web-client/dist")];
     if let Ok(exe) = std::env::current_exe()
-        && let Some(workspace) = exe.parent().and_then(|p| p.parent()).and_then(|p| p.parent())
+        && let Some(workspace) = exe
+            .parent()
+            .and_then(|p| p.parent())
+            .and_then(|p| p.parent())
     {
         candidates.push(workspace.join("web-client/dist"));
     }
@@ -138,7 +141,9 @@ fn dashboard_dir() -> Option<std::path::PathBuf> {
 
 /// The dashboard URL when the stack serves one.
 fn options_dashboard_url(stack: &Stack) -> Option<String> {
-    stack.serves_dashboard().then(|| format!("{}/", stack.server_url()))
+    stack
+        .serves_dashboard()
+        .then(|| format!("{}/", stack.server_url()))
 }
 
 async fn shutdown(stack: Stack) {
