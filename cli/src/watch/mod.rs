@@ -176,16 +176,19 @@ pub async fn follow(
                                     events.push(e.clone());
                                 }
                                 printer.draw(&view);
-                                if view.is_terminal() {
-                                    view.link = Link::Done;
-                                    printer.draw(&view);
-                                    let job = view.job.clone().unwrap_or_default();
-                                    return Ok(WatchOutcome {
-                                        exit_code: exit_code_for(job.state()),
-                                        job,
-                                        events,
-                                    });
-                                }
+                            }
+                            // The server ends the stream once the job and every leg are
+                            // terminal (so the losers' final states are shown); an error after
+                            // the job ended does not matter either.
+                            Some(Err(_)) | None if view.is_terminal() => {
+                                view.link = Link::Done;
+                                printer.draw(&view);
+                                let job = view.job.clone().unwrap_or_default();
+                                return Ok(WatchOutcome {
+                                    exit_code: exit_code_for(job.state()),
+                                    job,
+                                    events,
+                                });
                             }
                             Some(Err(status)) => break status,
                             None => break tonic::Status::unavailable("the server ended the stream"),

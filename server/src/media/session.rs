@@ -317,12 +317,16 @@ impl LegSession {
         }
     }
 
-    /// Publishes a NOTE; gap notes (`always` false) at most every [`NOTE_INTERVAL`].
+    /// Publishes a NOTE; gap notes (`always` false) at most every [`NOTE_INTERVAL`]. Notes sent
+    /// with `always` (a dropped stream) do not count against that limit, so the gap measured
+    /// right after a reconnect is still reported.
     async fn note(&self, state: &mut State, text: String, always: bool) {
-        if !always && state.last_note.is_some_and(|t| t.elapsed() < NOTE_INTERVAL) {
-            return;
+        if !always {
+            if state.last_note.is_some_and(|t| t.elapsed() < NOTE_INTERVAL) {
+                return;
+            }
+            state.last_note = Some(Instant::now());
         }
-        state.last_note = Some(Instant::now());
         self.sink
             .note(self.leg.job_id.clone(), self.leg.leg_id.clone(), text)
             .await;
