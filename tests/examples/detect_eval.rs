@@ -866,7 +866,11 @@ fn diag_live(bank: &AudioBank) {
         let play = |shift: usize, lib: &Arc<LoopLibrary>| {
             let mut det = LegDetector::new(DetectorConfig::default(), Arc::clone(lib));
             det.mark_hold();
+            let music = &bank.of_kind(ClipKind::Music)[0].samples;
             let mut pcm = vec![0i16; 8000 + shift];
+            // Music right up to the clip, from another position on each leg.
+            let at = 8000 * (1 + shift % 7);
+            pcm.extend_from_slice(&music[at..at + 48_000]);
             pcm.extend_from_slice(&c.samples);
             pcm.extend(std::iter::repeat_n(0i16, 40_000));
             let mut recognised = 0;
@@ -875,7 +879,18 @@ fn diag_live(bank: &AudioBank) {
             for frame in pcm.chunks_exact(160) {
                 let bytes: Vec<u8> = frame.iter().map(|&s| encode_ulaw(s)).collect();
                 if let Some(v) = det.push_ulaw(&bytes) {
-                    verdicts.push(v.cause.code().to_string());
+                    verdicts.push(
+                        if v.phase == Phase::Live || v.cause.code() == "RECORDED_IN_LOOP_LIBRARY" {
+                            format!("{}", v.cause)
+                        } else {
+                            v.cause.code().to_string()
+                        },
+                    );
+                    if v.phase == Phase::Live {
+                        det.learn_false_live();
+                        det = LegDetector::new(DetectorConfig::default(), Arc::clone(lib));
+                        det.mark_hold();
+                    }
                 }
                 if let Some(r) = det.recent_frames().last().copied()
                     && r.library_hashes > 0
@@ -887,7 +902,7 @@ fn diag_live(bank: &AudioBank) {
             (sounding, verdicts, lib.len())
         };
         let (_, _, learned) = play(0, &lib);
-        let (_, verdicts, _) = play(37, &lib);
+        let (_, verdicts, _) = play(37 + 2 * 160, &lib);
         println!(
             "{:<28} learned {learned:>6} replay verdicts {:?}",
             c.id, verdicts

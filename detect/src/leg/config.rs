@@ -44,7 +44,8 @@ pub struct DetectorConfig {
     pub learn: bool,
     /// Delay before heard audio is added to the library, ms. Must exceed
     /// `live_max_decision_ms`, so a candidate is never matched against itself and an agent's
-    /// speech is never learned.
+    /// speech is never learned; 5 s also keeps the first seconds of a missed agent (whose
+    /// leg is dropped within a few seconds) out of the library.
     pub insert_delay_ms: u32,
     /// Speech needed to report a [`SegmentKind::SpeechStart`](super::SegmentKind), ms.
     pub segment_start_ms: u32,
@@ -79,7 +80,7 @@ impl Default for DetectorConfig {
             min_library_hashes: 40,
             library_wait_ms: 260,
             learn: true,
-            insert_delay_ms: 3000,
+            insert_delay_ms: 5000,
             segment_start_ms: 60,
             segment_end_silence_ms: 300,
             music_start_ms: 400,

@@ -49,8 +49,11 @@ const RECOGNISE_MIN_VOTES: u32 = 20;
 const RECOGNISE_MIN_RATIO: f32 = 0.25;
 /// A frame is not learned when audio within this many frames after it was recognised (1 s).
 const LEARN_SKIP_FRAMES: u64 = 50;
-/// Frames before the onset whose landmarks count for a candidate.
-const CANDIDATE_LEAD_FRAMES: u64 = 2;
+/// Landmarks of a candidate are those anchored this many frames after its onset and later:
+/// earlier anchors' 64 ms analysis windows still hold the audio before the onset (music at
+/// another position than when the recording was learned), which makes them novel mixtures
+/// that would dilute the aligned share of a known recording.
+const CANDIDATE_SKIP_FRAMES: u64 = 2;
 /// Speech within this many frames after speech judged not live belongs to the same block (1.5 s).
 const BLOCK_FRAMES: u64 = 75;
 /// Non-speech that ends a block of speech judged not live (700 ms).
@@ -184,6 +187,8 @@ pub struct LegDetector {
     non_speech_run: u32,
     recorded_segment: bool,
     library_segment: bool,
+    /// Mean level of the speech in the current block judged not live, dBFS.
+    block_speech_dbfs: Option<f32>,
     last_recorded_frame: Option<u64>,
     /// Last frame of speech the loop library recognised (a RECORDED_IN_LOOP_LIBRARY veto).
     last_library_frame: Option<u64>,
@@ -264,6 +269,7 @@ impl LegDetector {
             non_speech_run: u32::MAX / 2,
             recorded_segment: false,
             library_segment: false,
+            block_speech_dbfs: None,
             last_recorded_frame: None,
             last_library_frame: None,
             last_verdict_frame: None,
@@ -511,6 +517,8 @@ impl LegDetector {
 
         if class == FrameClass::Speech && self.recorded_segment {
             self.last_recorded_frame = Some(t);
+            let e = self.records[(t as usize) % RECORD_FRAMES].energy_dbfs;
+            self.block_speech_dbfs = Some(self.block_speech_dbfs.map_or(e, |b| b + 0.1 * (e - b)));
         }
         if class == FrameClass::Speech && self.library_segment {
             self.last_library_frame = Some(t);
@@ -595,7 +603,7 @@ impl LegDetector {
                 );
             }
             if let Some(cand) = &self.candidate
-                && anchor + CANDIDATE_LEAD_FRAMES >= cand.onset_frame
+                && anchor >= cand.onset_frame + CANDIDATE_SKIP_FRAMES
             {
                 self.candidate_votes
                     .add_frame(anchor, &offsets, informative);
@@ -738,7 +746,7 @@ impl LegDetector {
                 let cand = self.open_candidate(t);
                 self.candidate_votes.reset();
                 let last = (t + 1).saturating_sub(ZONE_FRAMES as u64);
-                for f in cand.onset_frame.saturating_sub(CANDIDATE_LEAD_FRAMES)..last {
+                for f in cand.onset_frame + CANDIDATE_SKIP_FRAMES..last {
                     let (frame, offsets, informative) =
                         &self.frame_offsets[(f as usize) % RECORD_FRAMES];
                     if *frame == f {
@@ -839,6 +847,9 @@ impl LegDetector {
             Some(rejection) => {
                 self.candidate = None;
                 if rejection != Rejection::TooShort {
+                    if !self.recorded_segment {
+                        self.block_speech_dbfs = None;
+                    }
                     self.recorded_segment = true;
                     self.last_recorded_frame = Some(t);
                 }
@@ -954,7 +965,7 @@ impl LegDetector {
 
     fn evidence(&mut self, cand: &Candidate, t: u64) -> LiveEvidence {
         let mut hits = 0u32;
-        for f in cand.onset_frame.saturating_sub(CANDIDATE_LEAD_FRAMES)..=t {
+        for f in cand.onset_frame + CANDIDATE_SKIP_FRAMES..=t {
             if let Some(r) = self.record(f) {
                 hits += r.library_hits as u32;
             }
@@ -991,6 +1002,11 @@ impl LegDetector {
             tilt_change_db: self.loop_speech_tilt_db.map(|l| tilt - l),
             after_recorded_speech: cand.after_recorded,
             after_library_match: cand.after_library,
+            block_level_change_db: if cand.after_recorded {
+                self.block_speech_dbfs.map(|b| level - b)
+            } else {
+                None
+            },
             score: 0.0,
             rejection: None,
         }

@@ -5,9 +5,10 @@
 //! |---|---|
 //! | not in loop library (enough landmarks; full below 12 % aligned on one offset, none from 30 %), scaled by how much of the loop the library recognises | +(2.0 + 1.5 × firmness) × coverage × novelty; firmness grows from 40 to 240 landmarks; coverage credit from 50 % to 85 % recognised |
 //! | music stopped before the onset (music in the 2 s before, then a ≥ 60 ms gap) | +0.5 |
-//! | speech began while music was still playing (no gap) | −0.5 |
+//! | speech began while music was still playing (no gap) | −1.5 |
 //! | music bed under the speech (held partials) | rejects |
-//! | inside a block of speech already judged not live (pauses < 1.5 s), e.g. Spanish after English | −1.0 (−2.0 when the library recognised that speech) |
+//! | inside a block of speech already judged not live (pauses < 1.5 s), e.g. Spanish after English | −1.0 (−2.0 × (1 − firmness) when the library recognised that speech) |
+//! | inside such a block: speech level vs that block's: ≤ 1.5 dB / ≥ 5 dB apart | −1.0 / +0.5 |
 //! | noise floor in the gap/pauses vs the hold loop's floor: ≥ 12 dB / ≥ 8 dB / ≤ 4 dB / ≤ 2 dB apart | +2.0 / +1.0 / −0.5 / −1.0 |
 //! | click (short transient) in the gap | +0.5 |
 //! | speech level vs the loop's recorded speech: ≥ 6 dB / ≤ 2 dB apart | +0.5 / −0.3 |
@@ -75,6 +76,8 @@ pub struct LiveEvidence {
     pub after_recorded_speech: bool,
     /// That speech was recognised by the loop library (a known recording still playing).
     pub after_library_match: bool,
+    /// Mean speech level minus that speech's level, dB (None: not inside such a block).
+    pub block_level_change_db: Option<f32>,
     /// Sum of cue weights.
     pub score: f32,
     /// Set when the candidate was rejected.
@@ -101,6 +104,15 @@ impl LiveEvidence {
         }
     }
 
+    /// How firmly the library's "not a known recording" holds, 0..1: grows from 40 to 240
+    /// informative landmarks without alignment (≈ 0.2 → 0.8 s of speech); 0 once aligned.
+    pub fn firmness(&self) -> f32 {
+        if self.consistent_ratio() >= NOVELTY_FULL_RATIO {
+            return 0.0;
+        }
+        ((self.library_hashes as f32 - 40.0) / 200.0).clamp(0.0, 1.0)
+    }
+
     /// Music bed (or music rather than speech): held partials ≥ 30 % of peaks, or a spectrum
     /// too steady for speech (mean flux < 0.22).
     pub fn music_bed(&self) -> bool {
@@ -123,14 +135,29 @@ impl LiveEvidence {
             // More landmarks without alignment = firmer evidence that this is not a known
             // recording (repeats align ≥ 20 % over any 200 ms): up to +1.5 more from 40 to
             // 240 informative landmarks (≈ 0.2 → 0.8 s of speech).
-            let firmness = ((self.library_hashes as f32 - 40.0) / 200.0).clamp(0.0, 1.0);
-            s += (2.0 + 1.5 * firmness) * coverage_factor * novelty;
+            s += (2.0 + 1.5 * self.firmness()) * coverage_factor * novelty;
         }
         if self.after_music {
-            s += if self.gap_ms >= 60 { 0.5 } else { -0.5 };
+            // Recordings follow the music without a gap; a person picks up after a pause.
+            s += if self.gap_ms >= 60 { 0.5 } else { -1.5 };
+        }
+        if let Some(d) = self.block_level_change_db {
+            // The same recording going on keeps its level; a person cutting in rarely does.
+            let d = d.abs();
+            if d <= 1.5 {
+                s -= 1.0;
+            } else if d >= 5.0 {
+                s += 0.5;
+            }
         }
         if self.after_recorded_speech {
-            s -= if self.after_library_match { 2.0 } else { 1.0 };
+            s -= if self.after_library_match {
+                // The library knew the speech before; new speech that keeps failing to line
+                // up with it (or anything else) is not its continuation.
+                2.0 * (1.0 - self.firmness())
+            } else {
+                1.0
+            };
         }
         if let Some(d) = self.floor_change_db {
             let d = d.abs();
@@ -228,6 +255,9 @@ impl fmt::Display for LiveEvidence {
         }
         if self.click {
             f.write_str(", click")?;
+        }
+        if let Some(d) = self.block_level_change_db {
+            write!(f, ", level {d:+.0} dB vs the block")?;
         }
         if let Some(d) = self.level_change_db {
             write!(f, ", level {d:+.0} dB vs loop speech")?;
