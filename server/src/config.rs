@@ -261,6 +261,10 @@ pub struct EngineConfig {
     /// moves the leg, and menus such as PPS ask a second selection minutes into the call, so
     /// this must outlast the longest IVR. Default 600000 (10 min).
     pub ivr_fallback_with_media_ms: u64,
+    /// When true (default), a detector LIVE verdict makes the leg compete for the transfer at
+    /// once. When false ("assist mode"), the verdict is shown on the leg (confidence and cause)
+    /// and an operator's ConfirmLive decides. NEEDS_HUMAN always competes.
+    pub detector_transfers: bool,
     /// Every active leg is checked with `GET session` this often, ms. Default 15000.
     pub reconcile_interval_ms: u64,
     /// Timer resolution (IVR fallback, max duration, winner retries), ms. Default 250.
@@ -302,6 +306,7 @@ impl Default for EngineConfig {
             stagger_ms: 2_000,
             ivr_fallback_ms: 15_000,
             ivr_fallback_with_media_ms: 600_000,
+            detector_transfers: true,
             reconcile_interval_ms: 15_000,
             tick_ms: 250,
             dial_poll_ms: 100,

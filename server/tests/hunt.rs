@@ -621,6 +621,68 @@ async fn detector_verdict_through_the_engine_wins_the_transfer() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn assist_mode_shows_a_detector_live_verdict_and_waits_for_the_operator() {
+    use hold_hunter_server::engine::media::{Verdict, VerdictSink};
+    use hold_hunter_server::engine::model::DetectionPhase;
+    let stack = Stack::start().await;
+    let mut cfg = stack.config();
+    cfg.engine.detector_transfers = false;
+    let server = stack.server_with(cfg).await;
+    let ch = server.channel().await;
+    let job = JobServiceClient::new(ch.clone())
+        .start_job(authed(start_request("irs-pps", 2)))
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
+    wait_legs(&ch, &job.job_id, "all legs on hold", legs_on_hold).await;
+    let engine = server.running.as_ref().unwrap().engine.clone();
+    engine
+        .verdict(
+            job.job_id.clone(),
+            "leg-1".into(),
+            Verdict {
+                phase: DetectionPhase::Live,
+                confidence: 0.91,
+                cause: "NEW_SPEECH_AFTER_MUSIC".into(),
+                detail: "test verdict".into(),
+                media_ms: 42_000,
+            },
+        )
+        .await;
+    // The verdict is visible on the leg, but the leg stays on hold and the job hunts.
+    let shown = wait_job(&ch, &job.job_id, "detection shown", |j| {
+        j.legs.iter().any(|l| {
+            l.leg_id == "leg-1"
+                && l.detection.as_ref().is_some_and(|d| {
+                    d.phase == pb::DetectionPhase::Live as i32
+                        && d.cause == "NEW_SPEECH_AFTER_MUSIC"
+                })
+        })
+    })
+    .await;
+    assert_eq!(shown.state, pb::JobState::Hunting as i32);
+    let leg1 = shown.legs.iter().find(|l| l.leg_id == "leg-1").unwrap();
+    assert_eq!(leg1.state, pb::LegState::Hold as i32);
+    assert_eq!(shown.transfers, 0);
+    // The operator's confirmation transfers it.
+    JobServiceClient::new(ch.clone())
+        .confirm_live(authed(pb::ConfirmLiveRequest {
+            job_id: job.job_id.clone(),
+            leg_id: "leg-1".into(),
+        }))
+        .await
+        .unwrap();
+    let done = wait_job(&ch, &job.job_id, "job transferred", |j| {
+        j.state == pb::JobState::Transferred as i32
+    })
+    .await;
+    assert_eq!(done.winner_leg_ids, vec!["leg-1".to_string()]);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn call_outs_respect_the_shared_rate_limit() {
     let stack = Stack::start().await;
     let mut cfg = stack.config();

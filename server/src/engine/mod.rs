@@ -484,8 +484,16 @@ impl Engine {
         verdict: Verdict,
     ) -> Result<LegRecord> {
         let phase = verdict.phase;
+        // Assist mode (`engine.detector_transfers = false`): a LIVE verdict is recorded and
+        // shown on the leg, but only an operator's ConfirmLive makes the leg compete for the
+        // transfer. NEEDS_HUMAN (a voice challenge) always acts.
+        let acts = self.inner.config.detector_transfers || phase != DetectionPhase::Live;
         let input = LegInput {
-            events: vec![LegEvent::Detected(phase)],
+            events: if acts {
+                vec![LegEvent::Detected(phase)]
+            } else {
+                Vec::new()
+            },
             sequence: None,
             patch: LegPatch {
                 detection: Some(Detection {
