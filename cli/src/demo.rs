@@ -59,6 +59,18 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<i32, CliError>
         options.seed = seed;
     }
     options.static_dir = dashboard_dir();
+    options.sim_tweak = Some(use_recorded_audio);
+    let assets = ringcentral_sim::audio::default_asset_dir();
+    if assets.join("manifest.tsv").is_file() {
+        eprintln!(
+            "Audio: recorded voices and hold music from {}",
+            assets.display()
+        );
+    } else {
+        eprintln!(
+            "Audio: synthesized (build the recordings with `bash sim/assets/build-assets.sh`)"
+        );
+    }
     let seed = options.seed;
     eprintln!(
         "Starting the local stack: redis-server, RingCentral simulator (seed {seed}, hold times \
@@ -137,6 +149,16 @@ fn dashboard_dir() -> Option<std::path::PathBuf> {
         .into_iter()
         .find(|dir| has_index(dir))
         .and_then(|dir| dir.canonicalize().ok())
+}
+
+/// The simulated lines play the real recordings built by `sim/assets/build-assets.sh`
+/// (`scripts/demo` builds them) when the cache exists; otherwise the simulator synthesizes its
+/// audio.
+fn use_recorded_audio(config: &mut ringcentral_sim::SimConfig) {
+    let dir = ringcentral_sim::audio::default_asset_dir();
+    if dir.join("manifest.tsv").is_file() {
+        config.asset_dir = Some(dir);
+    }
 }
 
 /// The dashboard URL when the stack serves one.
