@@ -59,9 +59,14 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<i32, CliError>
         options.seed = seed;
     }
     options.static_dir = dashboard_dir();
-    options.sim_tweak = Some(use_recorded_audio);
+    // `--stack-only` (browser tests, grpcurl sessions) keeps the synthesized audio: with the
+    // recordings, the detector's false LIVE rate on a cold loop library (BENCHMARKS.md) would
+    // transfer legs during long holds that an operator is meant to drive.
     let assets = ringcentral_sim::audio::default_asset_dir();
-    if assets.join("manifest.tsv").is_file() {
+    if args.stack_only {
+        eprintln!("Audio: synthesized (--stack-only)");
+    } else if assets.join("manifest.tsv").is_file() {
+        options.sim_tweak = Some(use_recorded_audio);
         eprintln!(
             "Audio: recorded voices and hold music from {}",
             assets.display()
