@@ -3,7 +3,8 @@
 #
 # Reads sim/assets/catalog.tsv and writes one 8 kHz 16-bit mono WAV per clip plus manifest.tsv
 # into the cache dir: $HH_SIM_ASSETS, default <workspace>/target/sim-assets.
-# Sources: espeak-ng (agents, IRS menus, Spanish), asterisk-core-sounds-en-wav (recorded IVR
+# Sources: Festival with the kal/ked diphone and CMU ARCTIC slt HTS voices (agents),
+# espeak-ng (IRS menus, Spanish), asterisk-core-sounds-en-wav (recorded IVR
 # voice), asterisk-moh-opsound-wav (hold music), all processed with sox. Installs the Debian
 # packages with apt-get when missing (needs root). Idempotent: skips work when the cache was
 # built from the same catalog and script (stamp file). Usage: sim/assets/build-assets.sh [--force]
@@ -17,10 +18,14 @@ FORCE="${1:-}"
 
 ASTERISK_DIR=/usr/share/asterisk/sounds/en_US_f_Allison
 MOH_DIR=/usr/share/asterisk/moh
-PACKAGES=(espeak-ng sox asterisk-core-sounds-en-wav asterisk-moh-opsound-wav)
+PACKAGES=(espeak-ng sox asterisk-core-sounds-en-wav asterisk-moh-opsound-wav
+  festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts)
+FESTIVAL_VOICES=/usr/share/festival/voices
 
 have_all() {
-  command -v espeak-ng >/dev/null && command -v sox >/dev/null &&
+  command -v espeak-ng >/dev/null && command -v sox >/dev/null && command -v text2wave >/dev/null &&
+    [ -d "$FESTIVAL_VOICES/english/kal_diphone" ] && [ -d "$FESTIVAL_VOICES/english/ked_diphone" ] &&
+    [ -d "$FESTIVAL_VOICES/us/cmu_us_slt_arctic_hts" ] &&
     [ -f "$ASTERISK_DIR/queue-holdtime.wav" ] && [ -f "$MOH_DIR/macroform-cold_day.wav" ]
 }
 
@@ -59,6 +64,12 @@ tts() { # voice speed pitch text out
   to_phone "$WORK/tts.wav" "$5"
 }
 
+festival_tts() { # voice cents tempo text out
+  printf '%s\n' "$4" | text2wave -eval "(voice_$1)" -o "$WORK/fest.wav" >/dev/null 2>&1
+  sox -q "$WORK/fest.wav" "$WORK/fest2.wav" pitch "$2" tempo -s "$3"
+  to_phone "$WORK/fest2.wav" "$5"
+}
+
 render_part() { # part out
   local part="$1" out="$2"
   case "$part" in
@@ -66,6 +77,10 @@ render_part() { # part out
       local rest="${part#t:}" voice speed pitch text
       IFS=/ read -r voice speed pitch text <<<"$rest"
       tts "$voice" "$speed" "$pitch" "$text" "$out" ;;
+    f:*)
+      local rest="${part#f:}" voice cents tempo text
+      IFS=/ read -r voice cents tempo text <<<"$rest"
+      festival_tts "$voice" "$cents" "$tempo" "$text" "$out" ;;
     a:*)
       to_phone "$ASTERISK_DIR/${part#a:}.wav" "$out" ;;
     s:*)

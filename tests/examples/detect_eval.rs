@@ -162,6 +162,8 @@ struct AgentOutcome {
     last_announcement: String,
     rejections: Vec<String>,
     gave_up: bool,
+    /// The LIVE verdict's cause (detected pickups).
+    live_cause: String,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -198,6 +200,7 @@ fn run_call(
     let mut click = false;
     let mut rejections: Vec<String> = Vec::new();
     let mut live_at: Option<u64> = None;
+    let mut live_cause = String::new();
     let mut challenge_needs_human = false;
     let mut challenge_live = false;
     let mut hold_started = false;
@@ -303,6 +306,7 @@ fn run_call(
                     break;
                 }
                 live_at = Some(at);
+                live_cause = v.cause.to_string();
                 call.on_transferred();
                 call.on_queue_answered();
                 break;
@@ -350,6 +354,7 @@ fn run_call(
             last_announcement,
             rejections,
             gave_up: matches!(truth.hangup, Some((_, FarEndHangupReason::AgentGaveUp))),
+            live_cause,
         });
     }
     out
@@ -513,6 +518,10 @@ fn main() -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(ringcentral_sim::audio::default_asset_dir);
     let bank = AudioBank::load(Some(&dir))?;
+    if std::env::var("HH_DIAG").as_deref() == Ok("4") {
+        diag_voice(&bank);
+        return Ok(());
+    }
     if std::env::var("HH_DIAG").as_deref() == Ok("3") {
         diag_live(&bank);
         return Ok(());
@@ -682,6 +691,15 @@ fn main() -> anyhow::Result<()> {
                 a.gave_up,
                 a.last_announcement,
                 a.rejections.join(" | ")
+            );
+        }
+        if args.verbose
+            && let Some(a) = &o.agent
+            && a.latency_ms.is_some()
+        {
+            println!(
+                "DETECTED {} call {}: latency {:?} ms, during {}, voice {}; {}",
+                o.dest, o.call_seed, a.latency_ms, a.context, a.voice, a.live_cause
             );
         }
         if let Some((nh, live)) = o.challenge
@@ -906,6 +924,113 @@ fn diag_live(bank: &AudioBank) {
         println!(
             "{:<28} learned {learned:>6} replay verdicts {:?}",
             c.id, verdicts
+        );
+    }
+}
+
+/// `HH_DIAG=4`: voice profiles (median pitch, level-normalised long-term spectrum of voiced
+/// frames) over the first 300 ms after each clip's onset, against the profiles of the hold
+/// loop's recorded voices learned from the other hold clips.
+fn diag_voice(bank: &AudioBank) {
+    use holdhunter_detect::features::FeatureExtractor;
+    const BANDS: usize = 16;
+    let band_edges: Vec<usize> = (0..=BANDS)
+        .map(|i| {
+            let hz = 250.0 * (3400.0f32 / 250.0).powf(i as f32 / BANDS as f32);
+            (hz / (8000.0 / 512.0)).round() as usize
+        })
+        .collect();
+    let profile =
+        |c: &ringcentral_sim::audio::Clip, max_frames: usize| -> Option<(f32, Vec<f32>, usize)> {
+            let mut ex = FeatureExtractor::new();
+            let on = c.onset_sample.unwrap_or(0) / 160;
+            let mut pitches = Vec::new();
+            let mut acc = vec![0f32; BANDS];
+            let mut n = 0usize;
+            for (i, frame) in c.samples.chunks_exact(160).enumerate() {
+                let f = ex.push(frame);
+                if i < on || i >= on + max_frames {
+                    continue;
+                }
+                if f.voicing < 0.5 || f.pitch_hz <= 0.0 || f.energy_dbfs < -50.0 {
+                    continue;
+                }
+                pitches.push(f.pitch_hz);
+                let ps = ex.power_spectrum();
+                let mut v = [0f32; BANDS];
+                for b in 0..BANDS {
+                    let s: f32 = ps[band_edges[b]..band_edges[b + 1].max(band_edges[b] + 1)]
+                        .iter()
+                        .sum();
+                    v[b] = 10.0 * (s + 1e-12).log10();
+                }
+                let m = v.iter().sum::<f32>() / BANDS as f32;
+                for b in 0..BANDS {
+                    acc[b] += v[b] - m;
+                }
+                n += 1;
+            }
+            if n < 3 {
+                return None;
+            }
+            pitches.sort_by(f32::total_cmp);
+            let p = pitches[pitches.len() / 2];
+            Some((p, acc.iter().map(|a| a / n as f32).collect(), n))
+        };
+    let hold: Vec<_> = bank
+        .clips()
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.kind,
+                ClipKind::Announcement
+                    | ClipKind::WaitEstimate
+                    | ClipKind::IvrPrompt
+                    | ClipKind::TooBusy
+            )
+        })
+        .collect();
+    let full: Vec<_> = hold
+        .iter()
+        .map(|c| (c.id.clone(), c.voice.clone(), profile(c, 100_000)))
+        .collect();
+    let dist = |a: &(f32, Vec<f32>, usize), b: &(f32, Vec<f32>, usize)| -> (f32, f32) {
+        let dp = 12.0 * (a.0 / b.0).log2().abs();
+        let ds =
+            (a.1.iter()
+                .zip(&b.1)
+                .map(|(x, y)| (x - y) * (x - y))
+                .sum::<f32>()
+                / BANDS as f32)
+                .sqrt();
+        (dp, ds)
+    };
+    for c in bank.clips() {
+        if !matches!(
+            c.kind,
+            ClipKind::Announcement
+                | ClipKind::WaitEstimate
+                | ClipKind::AgentGreeting
+                | ClipKind::AgentHello
+                | ClipKind::TooBusy
+        ) {
+            continue;
+        }
+        let Some(p) = profile(c, 15) else { continue };
+        let mut best = (f32::MAX, f32::MAX, String::new());
+        for (id, voice, q) in &full {
+            if id == &c.id {
+                continue;
+            }
+            let Some(q) = q else { continue };
+            let (dp, ds) = dist(&p, q);
+            if dp + ds < best.0 + best.1 {
+                best = (dp, ds, format!("{id}({voice})"));
+            }
+        }
+        println!(
+            "{:<26} {:<14} pitch {:>5.0} Hz ({} fr)  nearest loop clip {:<34} pitch {:>4.1} st  spectrum {:>4.1} dB",
+            c.id, c.voice, p.0, p.2, best.2, best.0, best.1
         );
     }
 }

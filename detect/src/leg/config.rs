@@ -76,7 +76,7 @@ impl Default for DetectorConfig {
             live_abort_silence_ms: 240,
             live_score_threshold: 2.5,
             recorded_match_ratio: 0.3,
-            recorded_min_aligned: 10,
+            recorded_min_aligned: 20,
             min_library_hashes: 40,
             library_wait_ms: 260,
             learn: true,

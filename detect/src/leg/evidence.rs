@@ -5,10 +5,11 @@
 //! |---|---|
 //! | not in loop library (enough landmarks; full below 12 % aligned on one offset, none from 30 %), scaled by how much of the loop the library recognises | +(2.0 + 1.5 × firmness) × coverage × novelty; firmness grows from 40 to 240 landmarks; coverage credit from 50 % to 85 % recognised |
 //! | music stopped before the onset (music in the 2 s before, then a ≥ 60 ms gap) | +0.5 |
-//! | speech began while music was still playing (no gap) | −1.5 |
+//! | speech began while music was still playing (no gap) | −3.0 |
 //! | music bed under the speech (held partials) | rejects |
 //! | inside a block of speech already judged not live (pauses < 1.5 s), e.g. Spanish after English | −1.0 (−2.0 × (1 − firmness) when the library recognised that speech) |
 //! | inside such a block: speech level vs that block's: ≤ 1.5 dB / ≥ 5 dB apart | −1.0 / +0.5 |
+//! | inside such a block, with the loop's floor (< 4 dB apart or unknown) and level (< 5 dB apart) | −1.0 more |
 //! | noise floor in the gap/pauses vs the hold loop's floor: ≥ 12 dB / ≥ 8 dB / ≤ 4 dB / ≤ 2 dB apart | +2.0 / +1.0 / −0.5 / −1.0 |
 //! | click (short transient) in the gap | +0.5 |
 //! | speech level vs the loop's recorded speech: ≥ 6 dB / ≤ 2 dB apart | +0.5 / −0.3 |
@@ -139,7 +140,7 @@ impl LiveEvidence {
         }
         if self.after_music {
             // Recordings follow the music without a gap; a person picks up after a pause.
-            s += if self.gap_ms >= 60 { 0.5 } else { -1.5 };
+            s += if self.gap_ms >= 60 { 0.5 } else { -3.0 };
         }
         if let Some(d) = self.block_level_change_db {
             // The same recording going on keeps its level; a person cutting in rarely does.
@@ -158,6 +159,13 @@ impl LiveEvidence {
             } else {
                 1.0
             };
+            // A recording going on after a pause keeps the loop's channel: no new noise floor
+            // and no level step. A person cutting in brings their room and their level.
+            let same_floor = self.floor_change_db.is_none_or(|d| d.abs() < 4.0);
+            let same_level = self.block_level_change_db.is_none_or(|d| d.abs() < 5.0);
+            if same_floor && same_level {
+                s -= 1.0;
+            }
         }
         if let Some(d) = self.floor_change_db {
             let d = d.abs();

@@ -135,8 +135,18 @@ impl FarEndCall {
         let agent_gain_db = rng.random_range(spec.agent.gain_db.0..=spec.agent.gain_db.1);
         let noisy = rng.random_bool(spec.agent.noisy_probability);
         let snr = rng.random_range(spec.agent.noisy_snr_db.0..=spec.agent.noisy_snr_db.1);
+        // An ordinary line gets room noise at the same relative point of the room range (one
+        // draw either way, so the rest of the call's draws do not move).
+        let snr = if noisy {
+            snr
+        } else {
+            let (lo, hi) = spec.agent.noisy_snr_db;
+            let (rlo, rhi) = spec.agent.room_snr_db;
+            let u = if hi > lo { (snr - lo) / (hi - lo) } else { 0.5 };
+            rlo + u * (rhi - rlo)
+        };
         // Speech clips sit around -20 dBFS active RMS.
-        let agent_noise = noisy.then(|| Hiss::new(rng.random(), -20.0 + agent_gain_db - snr));
+        let agent_noise = Some(Hiss::new(rng.random(), -20.0 + agent_gain_db - snr));
         let click = if rng.random_bool(spec.agent.click_probability) {
             bank.of_kind(ClipKind::Click).choose(&mut rng).cloned()
         } else {

@@ -92,6 +92,7 @@ fn irs_agent() -> AgentSpec {
         gain_db: (-12.0, 4.0),
         noisy_probability: 0.3,
         noisy_snr_db: (15.0, 30.0),
+        room_snr_db: (25.0, 45.0),
         challenge_ids: vec![
             "challenge.phrase".into(),
             "challenge.math".into(),

@@ -170,6 +170,12 @@ pub struct AgentSpec {
     pub noisy_probability: f64,
     /// Speech-to-noise ratio of a noisy line, dB (uniform).
     pub noisy_snr_db: (f64, f64),
+    /// Speech-to-room-noise ratio of an ordinary line, dB (uniform). A live agent talks from a
+    /// headset in a room, on a different channel from the hold loop's studio recordings: the
+    /// room's noise floor is under the agent's speech and pauses from the moment the line
+    /// opens (`../shared/reference/hold-detection.md`, "a different noise floor"). At the
+    /// quiet end it sits below the line hiss and cannot be told apart.
+    pub room_snr_db: (f64, f64),
     /// Voice challenge clip ids (used when `FarEndConfig::voice_challenge`).
     pub challenge_ids: Vec<String>,
     /// The agent ends the conversation after this much media time, ms.
