@@ -657,6 +657,36 @@ fn main() -> anyhow::Result<()> {
             );
         }
     }
+    // False transfers as the destination's library matures (call index on a destination).
+    let mut buckets = Vec::new();
+    for (lo, hi) in [(0u64, 3u64), (3, 20), (20, u64::MAX)] {
+        let calls: Vec<&CallOutcome> = results
+            .iter()
+            .filter(|o| o.call_seed >= lo && o.call_seed < hi)
+            .collect();
+        if calls.is_empty() {
+            continue;
+        }
+        let hours: f64 = calls
+            .iter()
+            .map(|o| o.hold_samples as f64 / 8000.0 / 3600.0)
+            .sum();
+        let false_lives: usize = calls.iter().map(|o| o.false_lives.len()).sum();
+        let name = if hi == u64::MAX {
+            format!("{lo}+")
+        } else {
+            format!("{lo}-{}", hi - 1)
+        };
+        buckets.push(format!(
+            "calls {name}: {false_lives} in {hours:.1} h ({:.1} / 100 h; 95 % upper {:.1})",
+            false_lives as f64 * 100.0 / hours.max(1e-9),
+            poisson_upper_95(false_lives) * 100.0 / hours.max(1e-9)
+        ));
+    }
+    println!(
+        "false transfers by call index on a destination: {}",
+        buckets.join("; ")
+    );
     let reached = results.iter().filter(|o| o.reached_hold).count();
     println!(
         "calls reaching hold: {reached}/{}; IVR failures: {}",
