@@ -975,7 +975,7 @@ fn diag_voice(bank: &AudioBank) {
             let mut ex = FeatureExtractor::new();
             let on = c.onset_sample.unwrap_or(0) / 160;
             let mut pitches = Vec::new();
-            let mut acc = vec![0f32; BANDS];
+            let mut acc = [0f32; BANDS];
             let mut n = 0usize;
             for (i, frame) in c.samples.chunks_exact(160).enumerate() {
                 let f = ex.push(frame);
@@ -988,15 +988,13 @@ fn diag_voice(bank: &AudioBank) {
                 pitches.push(f.pitch_hz);
                 let ps = ex.power_spectrum();
                 let mut v = [0f32; BANDS];
-                for b in 0..BANDS {
-                    let s: f32 = ps[band_edges[b]..band_edges[b + 1].max(band_edges[b] + 1)]
-                        .iter()
-                        .sum();
-                    v[b] = 10.0 * (s + 1e-12).log10();
+                for (dst, edge) in v.iter_mut().zip(band_edges.windows(2)) {
+                    let s: f32 = ps[edge[0]..edge[1].max(edge[0] + 1)].iter().sum();
+                    *dst = 10.0 * (s + 1e-12).log10();
                 }
                 let m = v.iter().sum::<f32>() / BANDS as f32;
-                for b in 0..BANDS {
-                    acc[b] += v[b] - m;
+                for (a, x) in acc.iter_mut().zip(v) {
+                    *a += x - m;
                 }
                 n += 1;
             }
