@@ -118,6 +118,34 @@ fn ivr_prompts_never_go_live() {
     assert_eq!(leg.phase(), Phase::Ivr, "{verdicts:#?}");
 }
 
+#[test]
+fn a_pending_ivr_plan_allows_hold_but_never_live() {
+    let mut leg = LegDetector::new(DetectorConfig::default(), Arc::new(LoopLibrary::new()));
+    leg.set_ivr_pending(true);
+    let mut verdicts = feed(&mut leg, &ivr_prompt());
+    verdicts.extend(feed(&mut leg, &chord_music(6000, -22.0, 31)));
+    // Music between two menus is hold as far as the user can tell...
+    assert_eq!(codes(&verdicts), ["HOLD_MUSIC"], "{verdicts:#?}");
+    verdicts.extend(feed(&mut leg, &silence(500)));
+    // ...but the second menu, and even pickup-like audio, is not an agent while it is pending.
+    verdicts.extend(feed(&mut leg, &ivr_prompt()));
+    let (pickup, _) = agent_pickup(302);
+    verdicts.extend(feed(&mut leg, &pickup));
+    assert_eq!(leg.phase(), Phase::Hold, "{verdicts:#?}");
+    assert!(
+        !verdicts.iter().any(|v| v.phase == Phase::Live),
+        "{verdicts:#?}"
+    );
+
+    // Plan done: the same pickup after music is LIVE.
+    leg.set_ivr_pending(false);
+    let mut verdicts = feed(&mut leg, &chord_music(6000, -22.0, 32));
+    verdicts.extend(feed(&mut leg, &silence(400)));
+    let (pickup, _) = agent_pickup(303);
+    verdicts.extend(feed(&mut leg, &pickup));
+    assert_eq!(leg.phase(), Phase::Live, "{verdicts:#?}");
+}
+
 /// A leg's call up to and through one announcement: IVR prompt, music, announcement, music.
 fn heard_on_hold(leg: &mut LegDetector) -> Vec<Verdict> {
     let mut v = feed(leg, &ivr_prompt());

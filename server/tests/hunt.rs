@@ -328,13 +328,7 @@ async fn duplicate_and_out_of_order_events_are_harmless() {
     cfg.engine.ivr_fallback_ms = 600_000;
     let server = stack.server_with(cfg).await;
     let ch = server.channel().await;
-    let job = JobServiceClient::new(ch.clone())
-        .start_job(authed(start_request("irs-pps", 1)))
-        .await
-        .unwrap()
-        .into_inner()
-        .job
-        .unwrap();
+    let job = start_job(&ch, "irs-pps", 1).await;
     let dialing = wait_legs(&ch, &job.job_id, "session recorded", |l| {
         !l.telephony_session_id.is_empty()
     })
@@ -432,13 +426,7 @@ async fn lost_webhooks_are_recovered_by_reconciliation() {
     );
     let server = stack.server().await;
     let ch = server.channel().await;
-    let job = JobServiceClient::new(ch.clone())
-        .start_job(authed(start_request("irs-pps", 3)))
-        .await
-        .unwrap()
-        .into_inner()
-        .job
-        .unwrap();
+    let job = start_job(&ch, "irs-pps", 3).await;
     let held = wait_legs(
         &ch,
         &job.job_id,
@@ -446,17 +434,7 @@ async fn lost_webhooks_are_recovered_by_reconciliation() {
         legs_on_hold,
     )
     .await;
-    JobServiceClient::new(ch.clone())
-        .confirm_live(authed(pb::ConfirmLiveRequest {
-            job_id: job.job_id.clone(),
-            leg_id: held.legs[0].leg_id.clone(),
-        }))
-        .await
-        .unwrap();
-    wait_job(&ch, &job.job_id, "job transferred", |j| {
-        j.state == pb::JobState::Transferred as i32
-    })
-    .await;
+    confirm_and_wait_transferred(&ch, &job.job_id, &held.legs[0].leg_id).await;
     assert!(
         stack
             .sim
@@ -506,17 +484,7 @@ async fn kill_9_mid_hunt_then_restart_resumes_without_double_dial() {
         .find(|l| is_state(l, pb::LegState::Hold))
         .expect("a leg on hold")
         .clone();
-    JobServiceClient::new(ch.clone())
-        .confirm_live(authed(pb::ConfirmLiveRequest {
-            job_id: job.job_id.clone(),
-            leg_id: live.leg_id.clone(),
-        }))
-        .await
-        .unwrap();
-    let done = wait_job(&ch, &job.job_id, "job transferred", |j| {
-        j.state == pb::JobState::Transferred as i32
-    })
-    .await;
+    let done = confirm_and_wait_transferred(&ch, &job.job_id, &live.leg_id).await;
     assert_eq!(done.transfers, 1);
     // No line dialed twice.
     let mut per_device: HashMap<String, usize> = HashMap::new();
@@ -551,58 +519,48 @@ async fn duplicated_and_reordered_webhooks_still_hunt_correctly() {
     cfg.engine.reconcile_interval_ms = 600_000; // only webhooks move the legs
     let server = stack.server_with(cfg).await;
     let ch = server.channel().await;
-    let job = JobServiceClient::new(ch.clone())
-        .start_job(authed(start_request("irs-pps", 4)))
-        .await
-        .unwrap()
-        .into_inner()
-        .job
-        .unwrap();
+    let job = start_job(&ch, "irs-pps", 4).await;
     let held = wait_legs(&ch, &job.job_id, "all legs on hold", legs_on_hold).await;
-    JobServiceClient::new(ch.clone())
-        .confirm_live(authed(pb::ConfirmLiveRequest {
-            job_id: job.job_id.clone(),
-            leg_id: held.legs[1].leg_id.clone(),
-        }))
-        .await
-        .unwrap();
-    let done = wait_job(&ch, &job.job_id, "job transferred", |j| {
-        j.state == pb::JobState::Transferred as i32
-    })
-    .await;
+    let done = confirm_and_wait_transferred(&ch, &job.job_id, &held.legs[1].leg_id).await;
     assert_eq!(done.transfers, 1);
     server.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn detector_verdict_through_the_engine_wins_the_transfer() {
+/// Hands the engine a detector LIVE verdict (cause `NEW_SPEECH_AFTER_MUSIC`) for `leg_id`, as
+/// the media pipeline would.
+async fn send_live_verdict(
+    server: &TestServer,
+    job_id: &str,
+    leg_id: &str,
+    confidence: f32,
+    media_ms: u64,
+) {
     use hold_hunter_server::engine::media::{Verdict, VerdictSink};
     use hold_hunter_server::engine::model::DetectionPhase;
-    let stack = Stack::start().await;
-    let server = stack.server().await;
-    let ch = server.channel().await;
-    let job = JobServiceClient::new(ch.clone())
-        .start_job(authed(start_request("irs-pps", 2)))
-        .await
-        .unwrap()
-        .into_inner()
-        .job
-        .unwrap();
-    wait_legs(&ch, &job.job_id, "all legs on hold", legs_on_hold).await;
     let engine = server.running.as_ref().unwrap().engine.clone();
     engine
         .verdict(
-            job.job_id.clone(),
-            "leg-2".into(),
+            job_id.into(),
+            leg_id.into(),
             Verdict {
                 phase: DetectionPhase::Live,
-                confidence: 0.93,
+                confidence,
                 cause: "NEW_SPEECH_AFTER_MUSIC".into(),
                 detail: "test verdict".into(),
-                media_ms: 61_000,
+                media_ms,
             },
         )
         .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn detector_verdict_through_the_engine_wins_the_transfer() {
+    let stack = Stack::start().await;
+    let server = stack.server().await;
+    let ch = server.channel().await;
+    let job = start_job(&ch, "irs-pps", 2).await;
+    wait_legs(&ch, &job.job_id, "all legs on hold", legs_on_hold).await;
+    send_live_verdict(&server, &job.job_id, "leg-2", 0.93, 61_000).await;
     let done = wait_job(&ch, &job.job_id, "job transferred", |j| {
         j.state == pb::JobState::Transferred as i32
     })
@@ -622,35 +580,14 @@ async fn detector_verdict_through_the_engine_wins_the_transfer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn assist_mode_shows_a_detector_live_verdict_and_waits_for_the_operator() {
-    use hold_hunter_server::engine::media::{Verdict, VerdictSink};
-    use hold_hunter_server::engine::model::DetectionPhase;
     let stack = Stack::start().await;
     let mut cfg = stack.config();
     cfg.engine.detector_transfers = false;
     let server = stack.server_with(cfg).await;
     let ch = server.channel().await;
-    let job = JobServiceClient::new(ch.clone())
-        .start_job(authed(start_request("irs-pps", 2)))
-        .await
-        .unwrap()
-        .into_inner()
-        .job
-        .unwrap();
+    let job = start_job(&ch, "irs-pps", 2).await;
     wait_legs(&ch, &job.job_id, "all legs on hold", legs_on_hold).await;
-    let engine = server.running.as_ref().unwrap().engine.clone();
-    engine
-        .verdict(
-            job.job_id.clone(),
-            "leg-1".into(),
-            Verdict {
-                phase: DetectionPhase::Live,
-                confidence: 0.91,
-                cause: "NEW_SPEECH_AFTER_MUSIC".into(),
-                detail: "test verdict".into(),
-                media_ms: 42_000,
-            },
-        )
-        .await;
+    send_live_verdict(&server, &job.job_id, "leg-1", 0.91, 42_000).await;
     // The verdict is visible on the leg, but the leg stays on hold and the job hunts.
     let shown = wait_job(&ch, &job.job_id, "detection shown", |j| {
         j.legs.iter().any(|l| {
@@ -667,17 +604,7 @@ async fn assist_mode_shows_a_detector_live_verdict_and_waits_for_the_operator() 
     assert_eq!(leg1.state, pb::LegState::Hold as i32);
     assert_eq!(shown.transfers, 0);
     // The operator's confirmation transfers it.
-    JobServiceClient::new(ch.clone())
-        .confirm_live(authed(pb::ConfirmLiveRequest {
-            job_id: job.job_id.clone(),
-            leg_id: "leg-1".into(),
-        }))
-        .await
-        .unwrap();
-    let done = wait_job(&ch, &job.job_id, "job transferred", |j| {
-        j.state == pb::JobState::Transferred as i32
-    })
-    .await;
+    let done = confirm_and_wait_transferred(&ch, &job.job_id, "leg-1").await;
     assert_eq!(done.winner_leg_ids, vec!["leg-1".to_string()]);
     server.stop().await;
 }
@@ -691,13 +618,7 @@ async fn call_outs_respect_the_shared_rate_limit() {
     cfg.engine.stagger_ms = 0;
     let server = stack.server_with(cfg).await;
     let ch = server.channel().await;
-    let job = JobServiceClient::new(ch.clone())
-        .start_job(authed(start_request("irs-pps", 4)))
-        .await
-        .unwrap()
-        .into_inner()
-        .job
-        .unwrap();
+    let job = start_job(&ch, "irs-pps", 4).await;
     wait_legs(&ch, &job.job_id, "all legs dialed", |l| {
         !l.telephony_session_id.is_empty()
     })
@@ -721,13 +642,7 @@ async fn dialing_leg_whose_call_out_response_was_lost_adopts_its_session() {
     cfg.engine.dialing_orphan_ms = 20_000;
     let server = stack.server_with(cfg).await;
     let ch = server.channel().await;
-    let job = JobServiceClient::new(ch.clone())
-        .start_job(authed(start_request("irs-pps", 1)))
-        .await
-        .unwrap()
-        .into_inner()
-        .job
-        .unwrap();
+    let job = start_job(&ch, "irs-pps", 1).await;
     let held = wait_legs(&ch, &job.job_id, "leg on hold", legs_on_hold).await;
     let leg = held.legs[0].clone();
 

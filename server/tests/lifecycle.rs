@@ -160,16 +160,7 @@ async fn failed_transfer_releases_the_slot_for_the_next_live_leg() {
     })
     .await;
     assert_eq!(back.state, pb::JobState::Hunting as i32);
-    jobs.confirm_live(authed(pb::ConfirmLiveRequest {
-        job_id: job.job_id.clone(),
-        leg_id: "leg-2".into(),
-    }))
-    .await
-    .unwrap();
-    let done = wait_job(&ch, &job.job_id, "job transferred", |j| {
-        j.state == pb::JobState::Transferred as i32
-    })
-    .await;
+    let done = confirm_and_wait_transferred(&ch, &job.job_id, "leg-2").await;
     assert_eq!(done.winner_leg_ids, vec!["leg-2".to_owned()]);
     server.stop().await;
 }

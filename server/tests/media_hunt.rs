@@ -1,6 +1,9 @@
 //! THE end-to-end check of the media pipeline: a hunt on the simulated IRS PPS line where the
 //! detector, not ConfirmLive, triggers the transfer. Real redis-server, the simulator
 //! in-process (real far-end audio over its media WebSocket), the server on real sockets.
+//!
+//! The far end's master seed is 11; `HH_MEDIA_HUNT_SEED=N` runs the same hunt on another seed
+//! (other hold-loop order, agent voice and pickup time) to explore the detector.
 
 mod common;
 mod media_sim;
@@ -38,12 +41,24 @@ fn pps_as_simulated() -> pb::Destination {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "open: the detector does not declare LIVE on the simulated PPS agent yet (legs end AgentGaveUp); run with --ignored"]
 async fn detector_finds_the_agent_and_the_winner_is_transferred() {
     let mut sim_cfg = sim_config();
     sim_cfg.time_scale = 40.0; // PPS mean hold 25 min -> 37.5 s of media
     sim_cfg.media_pace = 6.0;
-    sim_cfg.seed = 11;
+    sim_cfg.seed = std::env::var("HH_MEDIA_HUNT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(11);
+    // The far end speaks with the recorded voices and music that `scripts/test` builds: the
+    // detector is tuned on those, not on the Rust-synthesized fallback.
+    let assets = ringcentral_sim::audio::default_asset_dir();
+    assert!(
+        assets.join("manifest.tsv").is_file(),
+        "this test needs the simulator's recorded audio in {}: run `bash sim/assets/build-assets.sh` \
+         (scripts/test does)",
+        assets.display()
+    );
+    sim_cfg.asset_dir = Some(assets);
     let stack = Stack::start_with(sim_cfg).await;
     let mut cfg = stack.config();
     cfg.media.url_template = Some(media_sim::media_template(stack.sim.base_url()));
@@ -124,7 +139,12 @@ async fn detector_finds_the_agent_and_the_winner_is_transferred() {
 
     // Ground truth: the agent really spoke, and before the transfer request.
     let truth = stack.sim.call(&winner.telephony_session_id).unwrap();
-    let speech = truth.agent_speech_started.expect("the far-end agent spoke");
+    let speech = truth.agent_speech_started.unwrap_or_else(|| {
+        panic!(
+            "false transfer: the far end's agent never spoke on the winner ({:?} at {} ms of media): {}: {}",
+            truth.far_end_hangup_reason, detection.media_ms, detection.cause, detection.detail
+        )
+    });
     let requested = truth.transfer_requested_at.expect("transfer requested");
     let wall_ms = requested.as_millisecond() - speech.wall.as_millisecond();
     let transfer_media_ms =
@@ -139,9 +159,11 @@ async fn detector_finds_the_agent_and_the_winner_is_transferred() {
         wall_ms >= 0 && decision_media_ms >= 0,
         "transfer before the agent spoke: a false transfer"
     );
+    // The bar (hold-detection reference): decided within 300 ms of the agent's first voiced
+    // frame, leaving the rest of the 500 ms for the hand-off.
     assert!(
-        decision_media_ms < 2_000,
-        "decision {decision_media_ms} ms after the agent spoke"
+        decision_media_ms <= 300,
+        "decision {decision_media_ms} ms after the agent spoke (target ≤ 300 ms)"
     );
 
     // Every other leg ended and its call is over in the simulator.

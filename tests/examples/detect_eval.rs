@@ -192,6 +192,16 @@ fn run_call(
         ..Default::default()
     };
     let steps = model.spec().ivr.steps.clone();
+    // The server's IVR gate: no LIVE until the plan's last menu has been answered.
+    let menus = steps
+        .iter()
+        .filter(|s| match &s.input {
+            IvrInput::None => false,
+            IvrInput::Menu { .. } => true,
+            IvrInput::Digits { optional, .. } => !optional,
+        })
+        .count();
+    let mut menus_answered = 0usize;
     let mut pending_digits: Option<String> = None;
     let mut labels: VecDeque<AudioLabel> = VecDeque::with_capacity(64);
     let mut last_announcement = String::new();
@@ -223,6 +233,7 @@ fn run_call(
                     if args.dtmf_on_plan {
                         if let Some(d) = digits {
                             d.chars().for_each(|c| call.on_dtmf(c));
+                            menus_answered += 1;
                         }
                     } else {
                         pending_digits = digits;
@@ -252,6 +263,7 @@ fn run_call(
         }
         labels.push_back(frame.label);
 
+        det.set_ivr_pending(menus_answered < menus);
         let t0 = Instant::now();
         let verdict = det.push_ulaw(&frame.ulaw);
         let ns = t0.elapsed().as_nanos() as u64;
@@ -264,6 +276,7 @@ fn run_call(
                 && let Some(d) = pending_digits.take()
             {
                 d.chars().for_each(|c| call.on_dtmf(c));
+                menus_answered += 1;
             }
         }
         let truth = call.truth().clone();

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::config::{DetectorConfig, ms_to_frames};
-use super::evidence::{LiveEvidence, Rejection};
+use super::evidence::{LiveEvidence, Rejection, SpeechTail};
 use super::segment::{SegmentEvent, Segmenter};
 use super::verdict::{Cause, Phase, Verdict};
 use crate::classify::{FrameClass, FrameClassifier};
@@ -143,6 +143,7 @@ struct Candidate {
     held_sum: f32,
     flux_sum: f32,
     sounding_frames: u32,
+    tail: Option<SpeechTail>,
 }
 
 /// Detects the moment a live agent starts speaking on one leg. Feed it every 20 ms frame in
@@ -194,6 +195,8 @@ pub struct LegDetector {
     last_library_frame: Option<u64>,
     last_verdict_frame: Option<u64>,
     last_confidence: f32,
+    /// The leg's IVR plan still has steps to take: no LIVE ([`LegDetector::set_ivr_pending`]).
+    ivr_pending: bool,
     frames: Frames,
 }
 
@@ -274,6 +277,7 @@ impl LegDetector {
             last_library_frame: None,
             last_verdict_frame: None,
             last_confidence: 0.0,
+            ivr_pending: false,
             frames,
             cfg,
             library,
@@ -386,6 +390,14 @@ impl LegDetector {
             return None;
         }
         Some(self.change_phase(Phase::Hold, 1.0, Cause::HoldMarked, None))
+    }
+
+    /// Server hook: while `pending`, the leg's IVR plan still has menus to answer, so no speech
+    /// can be an agent: no candidate opens and no LIVE verdict is given. Hold music still
+    /// moves the leg IVR → HOLD (real lines play minutes of music between two menus, e.g. the
+    /// IRS PPS line, `reference/irs-lines.md`). Off by default (a leg without a plan).
+    pub fn set_ivr_pending(&mut self, pending: bool) {
+        self.ivr_pending = pending;
     }
 
     /// Server hook: the last LIVE verdict was wrong (the user who took the transfer heard a
@@ -741,6 +753,11 @@ impl LegDetector {
     }
 
     fn track_candidate(&mut self, t: u64, class: FrameClass) -> Option<Verdict> {
+        if self.ivr_pending {
+            // A menu prompt of a plan still being walked is never an agent.
+            self.candidate = None;
+            return None;
+        }
         if self.candidate.is_none() {
             if class == FrameClass::Speech && self.non_speech_run >= self.frames.onset_quiet {
                 let cand = self.open_candidate(t);
@@ -887,6 +904,10 @@ impl LegDetector {
         // Frames between the last music (or 2 s back) and the onset, newest first.
         let mut gap = [(0f32, false); 32];
         let mut gap_len = 0usize;
+        // The gap is the run of non-speech right before the onset: pauses of earlier speech
+        // belong to that speech's channel (a recording's pauses carry the loop's floor).
+        let mut in_gap = true;
+        let mut tail_from: Option<u64> = None;
         for f in (t.saturating_sub(PRE_ONSET_FRAMES)..onset).rev() {
             let Some(r) = self.record(f) else { break };
             if r.lost {
@@ -897,8 +918,15 @@ impl LegDetector {
                     music_frames += 1;
                     last_music.get_or_insert(f);
                 }
+                FrameClass::Speech => {
+                    // Only speech the gap follows directly: music in between ended that speech.
+                    if in_gap && last_music.is_none() {
+                        tail_from = Some(f);
+                    }
+                    in_gap = false;
+                }
                 FrameClass::Silence | FrameClass::Noise
-                    if last_music.is_none() && gap_len < gap.len() =>
+                    if in_gap && last_music.is_none() && gap_len < gap.len() =>
                 {
                     gap[gap_len] = (
                         r.energy_dbfs.max(FLOOR_CLAMP_DBFS),
@@ -911,6 +939,22 @@ impl LegDetector {
         }
         let gap_frames = last_music.map_or(0, |m| (onset - m - 1) as u32);
         let mut cand = self.new_candidate(t, onset, music_frames, gap_frames);
+        if let Some(f) = tail_from {
+            // How the speech before the gap ended: its last frame vs the loudest of the three
+            // before it, and vs the level of the speech it belongs to.
+            let energy = |g: u64| self.record(g).map_or(-100.0, |r| r.energy_dbfs);
+            let last = energy(f);
+            let before = (1..=3)
+                .map(|i| energy(f.saturating_sub(i)))
+                .fold(f32::MIN, f32::max);
+            cand.tail = Some(SpeechTail {
+                decay_db: before - last,
+                level_vs_speech_db: self
+                    .block_speech_dbfs
+                    .or(self.loop_speech_dbfs)
+                    .map(|l| last - l),
+            });
+        }
         // The floor is measured on silent frames only (quiet music or noise would fake it).
         for &(energy, silent) in &gap[..gap_len] {
             if silent && cand.floor_len < cand.floor_energies.len() {
@@ -960,6 +1004,7 @@ impl LegDetector {
             held_sum: 0.0,
             flux_sum: 0.0,
             sounding_frames: 0,
+            tail: None,
         }
     }
 
@@ -1007,6 +1052,7 @@ impl LegDetector {
             } else {
                 None
             },
+            speech_tail: cand.tail,
             score: 0.0,
             rejection: None,
         }

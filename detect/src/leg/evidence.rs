@@ -10,6 +10,8 @@
 //! | inside a block of speech already judged not live (pauses < 1.5 s), e.g. Spanish after English | −1.0 (−2.0 × (1 − firmness) when the library recognised that speech) |
 //! | inside such a block: speech level vs that block's: ≤ 1.5 dB / ≥ 5 dB apart | −1.0 / +0.5 |
 //! | inside such a block, with the loop's floor (< 4 dB apart or unknown) and level (< 5 dB apart) | −1.0 more |
+//! | inside such a block: the speech before the gap was cut off mid-word (last frame within 6 dB of the 3 before it and of the speech's level), as a pickup cuts a recording | +1.0 |
+//! | not after music, speech right before the gap: that speech faded out and the floor was measured unchanged (< 4 dB), i.e. the recording going on after its own pause | −1.5 |
 //! | noise floor in the gap/pauses vs the hold loop's floor: ≥ 12 dB / ≥ 8 dB / ≤ 4 dB / ≤ 2 dB apart | +2.0 / +1.0 / −0.5 / −1.0 |
 //! | click (short transient) in the gap | +0.5 |
 //! | speech level vs the loop's recorded speech: ≥ 6 dB / ≤ 2 dB apart | +0.5 / −0.3 |
@@ -38,6 +40,26 @@ pub enum Rejection {
     Unconfirmed,
     /// The speech stopped before the confirm window filled.
     TooShort,
+}
+
+/// How the speech before a candidate's gap ended: a recording's word fades out before its own
+/// pause; a pickup cuts the recording mid-word, at full level.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpeechTail {
+    /// Level of the loudest of the 3 frames before the last speech frame minus the last
+    /// speech frame's, dB (≥ 8 dB: faded out; ≤ 6 dB: cut off).
+    pub decay_db: f32,
+    /// Last speech frame's level minus the level of the speech block (or the loop's recorded
+    /// speech), dB (None: neither known yet).
+    pub level_vs_speech_db: Option<f32>,
+}
+
+impl SpeechTail {
+    /// Cut off rather than faded out: the last frame within 6 dB of the 3 before it and within
+    /// 6 dB of the speech's level.
+    pub fn cut_off(&self) -> bool {
+        self.decay_db <= 6.0 && self.level_vs_speech_db.is_some_and(|l| l >= -6.0)
+    }
 }
 
 /// Cues gathered from the onset of speech on hold up to the decision.
@@ -79,6 +101,9 @@ pub struct LiveEvidence {
     pub after_library_match: bool,
     /// Mean speech level minus that speech's level, dB (None: not inside such a block).
     pub block_level_change_db: Option<f32>,
+    /// How the speech before the gap ended (None: no speech in the 2 s before the onset, or
+    /// music came after it).
+    pub speech_tail: Option<SpeechTail>,
     /// Sum of cue weights.
     pub score: f32,
     /// Set when the candidate was rejected.
@@ -165,6 +190,19 @@ impl LiveEvidence {
             let same_level = self.block_level_change_db.is_none_or(|d| d.abs() < 5.0);
             if same_floor && same_level {
                 s -= 1.0;
+            }
+        }
+        // A recording's words fade out before its own pauses; a pickup cuts it off mid-word,
+        // at full level. Speech resuming after a faded pause on the loop's measured floor is
+        // the recording going on (a person cutting in brings a room).
+        if let Some(tail) = self.speech_tail {
+            if tail.cut_off() {
+                // Inside a block only: elsewhere the speech before may be anything.
+                if self.after_recorded_speech {
+                    s += 1.0;
+                }
+            } else if !self.after_music && self.floor_change_db.is_some_and(|d| d.abs() < 4.0) {
+                s -= 1.5;
             }
         }
         if let Some(d) = self.floor_change_db {
@@ -270,6 +308,77 @@ impl fmt::Display for LiveEvidence {
         if let Some(d) = self.level_change_db {
             write!(f, ", level {d:+.0} dB vs loop speech")?;
         }
+        if let Some(t) = self.speech_tail {
+            write!(
+                f,
+                ", speech before the gap ended {:+.0} dB after its peak",
+                -t.decay_db
+            )?;
+            if let Some(l) = t.level_vs_speech_db {
+                write!(f, " at {l:+.0} dB vs its level")?;
+            }
+        }
         write!(f, ", score {:.1}", self.score)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Speech resuming 400 ms after speech judged not live, on the loop's floor, with
+    /// `tail` describing how the earlier speech ended.
+    fn resumed(tail: Option<SpeechTail>) -> LiveEvidence {
+        LiveEvidence {
+            elapsed_ms: 300,
+            voiced_ms: 260,
+            library_hashes: 120,
+            library_hits: 100,
+            library_consistent_hits: 8,
+            loop_coverage: 0.95,
+            after_music: false,
+            gap_ms: 0,
+            held_partial_ratio: 0.1,
+            mean_flux: 0.35,
+            floor_change_db: Some(0.5),
+            click: false,
+            level_change_db: Some(-3.0),
+            tilt_change_db: Some(1.0),
+            after_recorded_speech: true,
+            after_library_match: false,
+            block_level_change_db: Some(3.0),
+            speech_tail: tail,
+            score: 0.0,
+            rejection: None,
+        }
+    }
+
+    #[test]
+    fn a_cut_off_recording_counts_for_a_pickup_and_a_faded_one_against() {
+        let faded = SpeechTail {
+            decay_db: 12.0,
+            level_vs_speech_db: Some(-15.0),
+        };
+        let cut = SpeechTail {
+            decay_db: 2.0,
+            level_vs_speech_db: Some(-1.0),
+        };
+        let quiet_cut = SpeechTail {
+            decay_db: 1.0,
+            level_vs_speech_db: Some(-12.0),
+        };
+        assert!(!faded.cut_off());
+        assert!(cut.cut_off());
+        assert!(!quiet_cut.cut_off(), "a low last frame is a fade's end");
+        let base = resumed(None).compute_score(40);
+        let s_faded = resumed(Some(faded)).compute_score(40);
+        let s_cut = resumed(Some(cut)).compute_score(40);
+        // No speech right before the gap: no tail cue either way.
+        assert!((base - 1.5 - s_faded).abs() < 1e-4, "{base} vs {s_faded}");
+        assert!((s_cut - s_faded - 2.5).abs() < 1e-4, "{s_cut} vs {s_faded}");
+        // The floor penalty needs a measured floor.
+        let mut unknown_floor = resumed(Some(faded));
+        unknown_floor.floor_change_db = None;
+        assert!(unknown_floor.compute_score(40) > s_faded);
     }
 }

@@ -246,6 +246,10 @@ impl LegSession {
             }
         }
         let started = Instant::now();
+        // While the IVR plan has menus left, no prompt may be taken for an agent.
+        state
+            .detector
+            .set_ivr_pending(state.navigator.done_at().is_none());
         let verdict = state.detector.push_ulaw(&frame.payload);
         metrics::frame_processed(started.elapsed());
         let now = state.detector.media_samples();

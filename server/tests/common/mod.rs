@@ -455,6 +455,32 @@ pub fn reason(status: &tonic::Status) -> String {
         .to_owned()
 }
 
+/// StartJob for `lines` lines on `destination`; the job as created.
+pub async fn start_job(ch: &Channel, destination: &str, lines: u32) -> pb::Job {
+    JobServiceClient::new(ch.clone())
+        .start_job(authed(start_request(destination, lines)))
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap()
+}
+
+/// ConfirmLive on `leg_id`, then waits until the job is TRANSFERRED; the job then.
+pub async fn confirm_and_wait_transferred(ch: &Channel, job_id: &str, leg_id: &str) -> pb::Job {
+    JobServiceClient::new(ch.clone())
+        .confirm_live(authed(pb::ConfirmLiveRequest {
+            job_id: job_id.into(),
+            leg_id: leg_id.into(),
+        }))
+        .await
+        .unwrap();
+    wait_job(ch, job_id, "job transferred", |j| {
+        j.state == pb::JobState::Transferred as i32
+    })
+    .await
+}
+
 pub fn start_request(destination: &str, lines: u32) -> pb::StartJobRequest {
     pb::StartJobRequest {
         destination_id: destination.into(),

@@ -64,7 +64,7 @@ struct CallPlan {
     hold_samples: u64,
     voice: Option<String>,
     agent_gain: f32,
-    agent_noise: Option<Hiss>,
+    agent_noise: Hiss,
     click: Option<Arc<Clip>>,
     pickup_silence_ms: u64,
     hello_only: bool,
@@ -146,7 +146,7 @@ impl FarEndCall {
             rlo + u * (rhi - rlo)
         };
         // Speech clips sit around -20 dBFS active RMS.
-        let agent_noise = Some(Hiss::new(rng.random(), -20.0 + agent_gain_db - snr));
+        let agent_noise = Hiss::new(rng.random(), -20.0 + agent_gain_db - snr);
         let click = if rng.random_bool(spec.agent.click_probability) {
             bank.of_kind(ClipKind::Click).choose(&mut rng).cloned()
         } else {
@@ -292,10 +292,8 @@ impl FarEndCall {
                 .min(deadline_room);
             if n > 0 {
                 seg.render(&mut pcm[pos..pos + n]);
-                if seg.agent_room
-                    && let Some(noise) = self.plan.agent_noise.as_mut()
-                {
-                    noise.add_to(&mut pcm[pos..pos + n]);
+                if seg.agent_room {
+                    self.plan.agent_noise.add_to(&mut pcm[pos..pos + n]);
                 }
                 let label_idx = label_index(seg.label);
                 let mut onset_ev = None;
