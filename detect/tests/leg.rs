@@ -137,8 +137,16 @@ fn a_pending_ivr_plan_allows_hold_but_never_live() {
         "{verdicts:#?}"
     );
 
-    // Plan done: the same pickup after music is LIVE.
+    // Plan done: the IVR's own message right after the last menu is not an agent either...
     leg.set_ivr_pending(false);
+    let mut verdicts = feed(&mut leg, &silence(1000));
+    let (pickup, _) = agent_pickup(304);
+    verdicts.extend(feed(&mut leg, &pickup));
+    assert!(
+        !verdicts.iter().any(|v| v.phase == Phase::Live),
+        "{verdicts:#?}"
+    );
+    // ...but once hold music has played, the same pickup is LIVE.
     let mut verdicts = feed(&mut leg, &chord_music(6000, -22.0, 32));
     verdicts.extend(feed(&mut leg, &silence(400)));
     let (pickup, _) = agent_pickup(303);

@@ -17,6 +17,13 @@ pub struct DetectorConfig {
     pub hold_music_ms: u32,
     /// Allow LIVE straight from IVR (without hold music first). Off: IVR prompts are speech too.
     pub allow_live_from_ivr: bool,
+    /// After an IVR plan is done ([`LegDetector::set_ivr_pending`](super::LegDetector::set_ivr_pending)
+    /// cleared), no LIVE until hold music has played for `post_ivr_music_ms` or this much media
+    /// has passed, ms: the IVR's own messages after the last menu ("please hold, your call may
+    /// be monitored") are not an agent. 0 = no settling.
+    pub post_ivr_settle_ms: u32,
+    /// Music after the IVR plan that ends the settling early, ms.
+    pub post_ivr_music_ms: u32,
     /// Non-speech needed before a speech onset opens a LIVE candidate, ms.
     pub onset_quiet_ms: u32,
     /// Speech frames after the onset before LIVE may be declared, ms (the confirm window).
@@ -70,6 +77,8 @@ impl Default for DetectorConfig {
             hold_window_ms: 5000,
             hold_music_ms: 2500,
             allow_live_from_ivr: false,
+            post_ivr_settle_ms: 20_000,
+            post_ivr_music_ms: 1000,
             onset_quiet_ms: 100,
             live_confirm_speech_ms: 140,
             live_max_decision_ms: 1500,

@@ -197,6 +197,8 @@ pub struct LegDetector {
     last_confidence: f32,
     /// The leg's IVR plan still has steps to take: no LIVE ([`LegDetector::set_ivr_pending`]).
     ivr_pending: bool,
+    /// Settling after the plan: (frame the plan was done, music frames heard since).
+    post_ivr: Option<(u64, u32)>,
     frames: Frames,
 }
 
@@ -212,6 +214,8 @@ struct Frames {
     insert_delay: u64,
     verdict_interval: u64,
     library_wait: u64,
+    post_ivr_settle: u64,
+    post_ivr_music: u32,
 }
 
 impl LegDetector {
@@ -224,6 +228,8 @@ impl LegDetector {
             confirm: ms_to_frames(cfg.live_confirm_speech_ms).max(1) as u32,
             max_decision: ms_to_frames(cfg.live_max_decision_ms).max(1) as u64,
             abort: ms_to_frames(cfg.live_abort_silence_ms).max(1) as u32,
+            post_ivr_settle: ms_to_frames(cfg.post_ivr_settle_ms) as u64,
+            post_ivr_music: ms_to_frames(cfg.post_ivr_music_ms) as u32,
             insert_delay: (ms_to_frames(cfg.insert_delay_ms) as u64)
                 .max(ms_to_frames(cfg.live_max_decision_ms) as u64 + ZONE_FRAMES as u64 + 2),
             verdict_interval: ms_to_frames(cfg.verdict_interval_ms) as u64,
@@ -278,6 +284,7 @@ impl LegDetector {
             last_verdict_frame: None,
             last_confidence: 0.0,
             ivr_pending: false,
+            post_ivr: None,
             frames,
             cfg,
             library,
@@ -396,8 +403,38 @@ impl LegDetector {
     /// can be an agent: no candidate opens and no LIVE verdict is given. Hold music still
     /// moves the leg IVR → HOLD (real lines play minutes of music between two menus, e.g. the
     /// IRS PPS line, `reference/irs-lines.md`). Off by default (a leg without a plan).
+    ///
+    /// Clearing it starts the settling of [`DetectorConfig::post_ivr_settle_ms`]: no LIVE until
+    /// hold music has played or that much media has passed.
     pub fn set_ivr_pending(&mut self, pending: bool) {
+        if self.ivr_pending && !pending && self.cfg.post_ivr_settle_ms > 0 {
+            self.post_ivr = Some((self.frame, 0));
+        }
+        if pending {
+            self.post_ivr = None;
+        }
         self.ivr_pending = pending;
+    }
+
+    /// True while no speech may be taken for an agent: the IVR plan is pending, or settling
+    /// after it (updates the settling with this frame's class).
+    fn ivr_gate(&mut self, t: u64, class: FrameClass) -> bool {
+        if self.ivr_pending {
+            return true;
+        }
+        let Some((done, music)) = self.post_ivr.as_mut() else {
+            return false;
+        };
+        if class == FrameClass::Music {
+            *music += 1;
+        }
+        if *music >= self.frames.post_ivr_music
+            || t.saturating_sub(*done) >= self.frames.post_ivr_settle
+        {
+            self.post_ivr = None;
+            return false;
+        }
+        true
     }
 
     /// Server hook: the last LIVE verdict was wrong (the user who took the transfer heard a
@@ -753,8 +790,9 @@ impl LegDetector {
     }
 
     fn track_candidate(&mut self, t: u64, class: FrameClass) -> Option<Verdict> {
-        if self.ivr_pending {
-            // A menu prompt of a plan still being walked is never an agent.
+        if self.ivr_gate(t, class) {
+            // A menu prompt of a plan still being walked, or the IVR's own message right
+            // after it, is never an agent.
             self.candidate = None;
             return None;
         }

@@ -8,7 +8,8 @@
 //! | speech began while music was still playing (no gap) | −3.0 |
 //! | music bed under the speech (held partials) | rejects |
 //! | inside a block of speech already judged not live (pauses < 1.5 s), e.g. Spanish after English | −1.0 (−2.0 × (1 − firmness) when the library recognised that speech) |
-//! | inside such a block: speech level vs that block's: ≤ 1.5 dB / ≥ 5 dB apart | −1.0 / +0.5 |
+//! | inside such a block: speech level within 1.5 dB of that block's | −1.0 |
+//! | inside such a block: speech ≥ 5 dB louder than the loop's recorded speech | −1.0 |
 //! | inside such a block, with the loop's floor (< 4 dB apart or unknown) and level (< 5 dB apart) | −1.0 more |
 //! | inside such a block: the speech before the gap was cut off mid-word (last frame within 6 dB of the 3 before it and of the speech's level), as a pickup cuts a recording | +1.0 |
 //! | not after music, speech right before the gap: that speech faded out and the floor was measured unchanged (< 4 dB), i.e. the recording going on after its own pause | −1.5 |
@@ -28,6 +29,9 @@ use std::fmt;
 const NOVELTY_FULL_RATIO: f32 = 0.12;
 /// Aligned library-match share from which a candidate gets no novelty credit.
 const NOVELTY_NONE_RATIO: f32 = 0.3;
+
+/// Inside a block, speech this much louder than the loop's recorded speech (dB) counts against.
+const LOUDER_THAN_LOOP_DB: f32 = 5.0;
 
 /// Why a candidate was not declared LIVE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,11 +173,11 @@ impl LiveEvidence {
         }
         if let Some(d) = self.block_level_change_db {
             // The same recording going on keeps its level; a person cutting in rarely does.
-            let d = d.abs();
-            if d <= 1.5 {
+            // A level step does not vouch for a person: the next clip of an announcement
+            // block often steps as much (session 4: ≥ 5 dB in 12 of 18 false transfers inside
+            // a block vs 12 of 36 pickups there).
+            if d.abs() <= 1.5 {
                 s -= 1.0;
-            } else if d >= 5.0 {
-                s += 0.5;
             }
         }
         if self.after_recorded_speech {
@@ -189,6 +193,14 @@ impl LiveEvidence {
             let same_floor = self.floor_change_db.is_none_or(|d| d.abs() < 4.0);
             let same_level = self.block_level_change_db.is_none_or(|d| d.abs() < 5.0);
             if same_floor && same_level {
+                s -= 1.0;
+            }
+            // Louder than the loop's own recorded speech: another recording of the block
+            // (announcements are mastered loud; an agent's headset rarely is).
+            if self
+                .level_change_db
+                .is_some_and(|d| d >= LOUDER_THAN_LOOP_DB)
+            {
                 s -= 1.0;
             }
         }
