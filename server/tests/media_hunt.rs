@@ -45,10 +45,10 @@ async fn detector_finds_the_agent_and_the_winner_is_transferred() {
     let mut sim_cfg = sim_config();
     sim_cfg.time_scale = 40.0; // PPS mean hold 25 min -> 37.5 s of media
     sim_cfg.media_pace = 6.0;
-    sim_cfg.seed = std::env::var("HH_MEDIA_HUNT_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(11);
+    sim_cfg.seed = std::env::var("HH_MEDIA_HUNT_SEED").map_or(11, |s| {
+        s.parse()
+            .unwrap_or_else(|_| panic!("HH_MEDIA_HUNT_SEED={s:?} is not an integer seed"))
+    });
     // The far end speaks with the recorded voices and music that `scripts/test` builds: the
     // detector is tuned on those, not on the Rust-synthesized fallback.
     let assets = ringcentral_sim::audio::default_asset_dir();

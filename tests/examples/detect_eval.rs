@@ -44,7 +44,7 @@ use holdhunter_detect::{DetectorConfig, LegDetector, LoopLibrary, Phase, Segment
 use ringcentral_sim::audio::ClipKind;
 use ringcentral_sim::farend::{
     AudioBank, AudioLabel, DestinationCatalog, DestinationModel, FarEndConfig, FarEndEvent,
-    FarEndHangupReason, IvrInput,
+    FarEndHangupReason, IvrInput, IvrStep,
 };
 
 const SAMPLES_PER_MS: u64 = 8;
@@ -167,6 +167,17 @@ struct AgentOutcome {
 }
 
 #[allow(clippy::too_many_arguments)]
+/// The digits the harness answers a step's prompt with (None: nothing to send).
+fn plan_digits(step: &IvrStep) -> Option<String> {
+    match &step.input {
+        IvrInput::None => None,
+        IvrInput::Menu { accept } => accept.first().cloned(),
+        IvrInput::Digits {
+            min_len, optional, ..
+        } => (!optional).then(|| format!("{}#", "0".repeat(*min_len))),
+    }
+}
+
 fn run_call(
     model: &Arc<DestinationModel>,
     bank: &Arc<AudioBank>,
@@ -193,14 +204,7 @@ fn run_call(
     };
     let steps = model.spec().ivr.steps.clone();
     // The server's IVR gate: no LIVE until the plan's last menu has been answered.
-    let menus = steps
-        .iter()
-        .filter(|s| match &s.input {
-            IvrInput::None => false,
-            IvrInput::Menu { .. } => true,
-            IvrInput::Digits { optional, .. } => !optional,
-        })
-        .count();
+    let menus = steps.iter().filter(|s| plan_digits(s).is_some()).count();
     let mut menus_answered = 0usize;
     let mut pending_digits: Option<String> = None;
     let mut labels: VecDeque<AudioLabel> = VecDeque::with_capacity(64);
@@ -223,13 +227,7 @@ fn run_call(
                     let digits = steps
                         .iter()
                         .find(|s| &s.prompt_id == prompt_id)
-                        .and_then(|s| match &s.input {
-                            IvrInput::None => None,
-                            IvrInput::Menu { accept } => accept.first().cloned(),
-                            IvrInput::Digits {
-                                min_len, optional, ..
-                            } => (!optional).then(|| format!("{}#", "0".repeat(*min_len))),
-                        });
+                        .and_then(plan_digits);
                     if args.dtmf_on_plan {
                         if let Some(d) = digits {
                             d.chars().for_each(|c| call.on_dtmf(c));
@@ -464,19 +462,22 @@ impl Summary {
         }
     }
 
+    /// False transfers per 100 hold-hours and its 95 % upper bound (0 and ∞ without hold).
+    fn false_rate(&self) -> (f64, f64) {
+        if self.hold_hours > 0.0 {
+            (
+                100.0 * self.false_lives as f64 / self.hold_hours,
+                100.0 * poisson_upper_95(self.false_lives) / self.hold_hours,
+            )
+        } else {
+            (0.0, f64::INFINITY)
+        }
+    }
+
     fn row(&mut self, name: &str) -> String {
         self.latencies.sort_unstable();
         let p = |q| percentile(&self.latencies, q).map_or("-".to_string(), |v| v.to_string());
-        let rate = if self.hold_hours > 0.0 {
-            100.0 * self.false_lives as f64 / self.hold_hours
-        } else {
-            0.0
-        };
-        let upper = if self.hold_hours > 0.0 {
-            100.0 * poisson_upper_95(self.false_lives) / self.hold_hours
-        } else {
-            f64::INFINITY
-        };
+        let (rate, upper) = self.false_rate();
         let missed_pct = if self.pickups > 0 {
             100.0 * self.missed as f64 / self.pickups as f64
         } else {
@@ -680,20 +681,19 @@ fn main() -> anyhow::Result<()> {
         if calls.is_empty() {
             continue;
         }
-        let hours: f64 = calls
-            .iter()
-            .map(|o| o.hold_samples as f64 / 8000.0 / 3600.0)
-            .sum();
-        let false_lives: usize = calls.iter().map(|o| o.false_lives.len()).sum();
+        let mut tally = Summary::default();
+        for o in &calls {
+            tally.add(o, args.miss_ms);
+        }
+        let (rate, upper) = tally.false_rate();
         let name = if hi == u64::MAX {
             format!("{lo}+")
         } else {
             format!("{lo}-{}", hi - 1)
         };
         buckets.push(format!(
-            "calls {name}: {false_lives} in {hours:.1} h ({:.1} / 100 h; 95 % upper {:.1})",
-            false_lives as f64 * 100.0 / hours.max(1e-9),
-            poisson_upper_95(false_lives) * 100.0 / hours.max(1e-9)
+            "calls {name}: {} in {:.1} h ({rate:.1} / 100 h; 95 % upper {upper:.1})",
+            tally.false_lives, tally.hold_hours
         ));
     }
     println!(
