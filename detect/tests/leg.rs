@@ -118,15 +118,27 @@ fn ivr_prompts_never_go_live() {
     assert_eq!(leg.phase(), Phase::Ivr, "{verdicts:#?}");
 }
 
+/// A loop library that knows the line: one earlier leg heard the menu, the IVR's closing
+/// message and four cycles of [`hold_cycle`].
+fn library_of_the_loop() -> Arc<LoopLibrary> {
+    let library = Arc::new(LoopLibrary::new());
+    let mut earlier = LegDetector::new(DetectorConfig::default(), Arc::clone(&library));
+    feed(&mut earlier, &ivr_prompt());
+    feed(&mut earlier, &closing_message());
+    for seed in [1, 2, 3, 4] {
+        feed(&mut earlier, &hold_cycle(seed));
+    }
+    library
+}
+
 #[test]
 fn a_pending_ivr_plan_allows_hold_but_never_live() {
-    let mut leg = LegDetector::new(DetectorConfig::default(), Arc::new(LoopLibrary::new()));
+    let mut leg = LegDetector::new(DetectorConfig::default(), library_of_the_loop());
     leg.set_ivr_pending(true);
     let mut verdicts = feed(&mut leg, &ivr_prompt());
-    verdicts.extend(feed(&mut leg, &chord_music(6000, -22.0, 31)));
+    verdicts.extend(feed(&mut leg, &hold_cycle(1)));
     // Music between two menus is hold as far as the user can tell...
-    assert_eq!(codes(&verdicts), ["HOLD_MUSIC"], "{verdicts:#?}");
-    verdicts.extend(feed(&mut leg, &silence(500)));
+    assert_eq!(leg.phase(), Phase::Hold, "{verdicts:#?}");
     // ...but the second menu, and even pickup-like audio, is not an agent while it is pending.
     verdicts.extend(feed(&mut leg, &ivr_prompt()));
     let (pickup, _) = agent_pickup(302);
@@ -137,21 +149,68 @@ fn a_pending_ivr_plan_allows_hold_but_never_live() {
         "{verdicts:#?}"
     );
 
-    // Plan done: the IVR's own message right after the last menu is not an agent either...
+    // Plan done: the IVR's own closing message right after the last menu, in two sentences,
+    // is not an agent...
     leg.set_ivr_pending(false);
     let mut verdicts = feed(&mut leg, &silence(1000));
-    let (pickup, _) = agent_pickup(304);
+    verdicts.extend(feed(&mut leg, &closing_message()));
+    assert!(
+        !verdicts.iter().any(|v| v.phase == Phase::Live),
+        "{verdicts:#?}"
+    );
+    // ...but once it has ended, the next speech may be (an agent answering without any hold
+    // music in between, as on a short queue).
+    let mut verdicts = feed(&mut leg, &silence(2000));
+    let (pickup, _) = agent_pickup(303);
+    verdicts.extend(feed(&mut leg, &pickup));
+    assert_eq!(leg.phase(), Phase::Live, "{verdicts:#?}");
+}
+
+#[test]
+fn hold_music_after_the_ivr_plan_ends_the_settling() {
+    let mut leg = LegDetector::new(DetectorConfig::default(), library_of_the_loop());
+    leg.set_ivr_pending(true);
+    let mut verdicts = feed(&mut leg, &ivr_prompt());
+    verdicts.extend(feed(&mut leg, &hold_cycle(1)));
+    verdicts.extend(feed(&mut leg, &ivr_prompt()));
+    leg.set_ivr_pending(false);
+    // Music straight after the last menu, no closing message: the music ends the settling.
+    verdicts.extend(feed(&mut leg, &chord_music(6000, -22.0, 2)));
+    verdicts.extend(feed(&mut leg, &silence(400)));
+    let (pickup, _) = agent_pickup(303);
+    verdicts.extend(feed(&mut leg, &pickup));
+    assert_eq!(leg.phase(), Phase::Live, "{verdicts:#?}");
+}
+
+/// The IVR's message after the last menu: two sentences 400 ms apart, in the recorded voice.
+fn closing_message() -> Vec<i16> {
+    concat(&[
+        &speech(1800, VOICE_RECORDED, -20.0, 401),
+        &silence(400),
+        &speech(2200, VOICE_RECORDED, -20.0, 402),
+    ])
+}
+
+#[test]
+fn settling_after_the_ivr_plan_holds_until_the_closing_message_ends() {
+    let mut cfg = DetectorConfig::default();
+    cfg.allow_live_from_ivr = true;
+    let mut leg = LegDetector::new(cfg.clone(), Arc::new(LoopLibrary::new()));
+    leg.set_ivr_pending(true);
+    leg.set_ivr_pending(false);
+    // The first speech after the plan is taken for the IVR's closing message.
+    let mut verdicts = feed(&mut leg, &silence(600));
+    let (pickup, _) = agent_pickup(305);
     verdicts.extend(feed(&mut leg, &pickup));
     assert!(
         !verdicts.iter().any(|v| v.phase == Phase::Live),
         "{verdicts:#?}"
     );
-    // ...but once hold music has played, the same pickup is LIVE.
-    let mut verdicts = feed(&mut leg, &chord_music(6000, -22.0, 32));
-    verdicts.extend(feed(&mut leg, &silence(400)));
-    let (pickup, _) = agent_pickup(303);
-    verdicts.extend(feed(&mut leg, &pickup));
-    assert_eq!(leg.phase(), Phase::Live, "{verdicts:#?}");
+    // Without a plan (no settling) the same audio is LIVE: the settling, not the audio, held it.
+    let mut free = LegDetector::new(cfg, Arc::new(LoopLibrary::new()));
+    let mut verdicts = feed(&mut free, &silence(600));
+    verdicts.extend(feed(&mut free, &agent_pickup(305).0));
+    assert_eq!(free.phase(), Phase::Live, "{verdicts:#?}");
 }
 
 /// A leg's call up to and through one announcement: IVR prompt, music, announcement, music.

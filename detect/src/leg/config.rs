@@ -18,9 +18,11 @@ pub struct DetectorConfig {
     /// Allow LIVE straight from IVR (without hold music first). Off: IVR prompts are speech too.
     pub allow_live_from_ivr: bool,
     /// After an IVR plan is done ([`LegDetector::set_ivr_pending`](super::LegDetector::set_ivr_pending)
-    /// cleared), no LIVE until hold music has played for `post_ivr_music_ms` or this much media
-    /// has passed, ms: the IVR's own messages after the last menu ("please hold, your call may
-    /// be monitored") are not an agent. 0 = no settling.
+    /// cleared), no LIVE until the IVR's closing message has ended (a speech segment that
+    /// started after the plan, then `segment_end_silence_ms` without speech), hold music has
+    /// played for `post_ivr_music_ms`, or at most this much media has passed, ms: the IVR's own
+    /// message after the last menu ("please hold while we transfer your call") is not an agent.
+    /// 0 = no settling.
     pub post_ivr_settle_ms: u32,
     /// Music after the IVR plan that ends the settling early, ms.
     pub post_ivr_music_ms: u32,

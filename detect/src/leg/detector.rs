@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use super::config::{DetectorConfig, ms_to_frames};
 use super::evidence::{LiveEvidence, Rejection, SpeechTail};
-use super::segment::{SegmentEvent, Segmenter};
+use super::segment::{SegmentEvent, SegmentKind, Segmenter};
 use super::verdict::{Cause, Phase, Verdict};
 use crate::classify::{FrameClass, FrameClassifier};
 use crate::features::frame::STABLE_PARTIAL_FRAMES;
@@ -197,9 +197,21 @@ pub struct LegDetector {
     last_confidence: f32,
     /// The leg's IVR plan still has steps to take: no LIVE ([`LegDetector::set_ivr_pending`]).
     ivr_pending: bool,
-    /// Settling after the plan: (frame the plan was done, music frames heard since).
-    post_ivr: Option<(u64, u32)>,
+    /// Settling after the plan (None: not settling).
+    post_ivr: Option<Settling>,
     frames: Frames,
+}
+
+/// The settling after a leg's IVR plan is done: the IVR's own closing message ("please hold
+/// while we transfer your call") is not an agent. See [`LegDetector::set_ivr_pending`].
+#[derive(Debug, Clone, Copy)]
+struct Settling {
+    /// Frame the plan was done.
+    since: u64,
+    /// Music frames heard since then.
+    music_frames: u32,
+    /// A speech segment started since then (the closing message).
+    message_started: bool,
 }
 
 /// Config durations converted to frames.
@@ -404,11 +416,18 @@ impl LegDetector {
     /// moves the leg IVR → HOLD (real lines play minutes of music between two menus, e.g. the
     /// IRS PPS line, `reference/irs-lines.md`). Off by default (a leg without a plan).
     ///
-    /// Clearing it starts the settling of [`DetectorConfig::post_ivr_settle_ms`]: no LIVE until
-    /// hold music has played or that much media has passed.
+    /// Clearing it starts the settling: no LIVE until the IVR's closing message has ended (a
+    /// speech segment that started after the plan was done, then
+    /// [`DetectorConfig::segment_end_silence_ms`] without speech), hold music has played for
+    /// [`DetectorConfig::post_ivr_music_ms`], or [`DetectorConfig::post_ivr_settle_ms`] of
+    /// media has passed, whichever comes first.
     pub fn set_ivr_pending(&mut self, pending: bool) {
         if self.ivr_pending && !pending && self.cfg.post_ivr_settle_ms > 0 {
-            self.post_ivr = Some((self.frame, 0));
+            self.post_ivr = Some(Settling {
+                since: self.frame,
+                music_frames: 0,
+                message_started: false,
+            });
         }
         if pending {
             self.post_ivr = None;
@@ -416,25 +435,29 @@ impl LegDetector {
         self.ivr_pending = pending;
     }
 
-    /// True while no speech may be taken for an agent: the IVR plan is pending, or settling
-    /// after it (updates the settling with this frame's class).
-    fn ivr_gate(&mut self, t: u64, class: FrameClass) -> bool {
-        if self.ivr_pending {
-            return true;
-        }
-        let Some((done, music)) = self.post_ivr.as_mut() else {
-            return false;
+    /// Advance the settling after the IVR plan with frame `t` of class `class` and the segment
+    /// events this frame produced (every frame, in any phase).
+    fn update_settling(&mut self, t: u64, class: FrameClass, new_events: usize) {
+        let Some(settling) = self.post_ivr.as_mut() else {
+            return;
         };
         if class == FrameClass::Music {
-            *music += 1;
+            settling.music_frames += 1;
         }
-        if *music >= self.frames.post_ivr_music
-            || t.saturating_sub(*done) >= self.frames.post_ivr_settle
+        let mut message_over = false;
+        for e in &self.events[self.events.len() - new_events..] {
+            match e.kind {
+                SegmentKind::SpeechStart => settling.message_started = true,
+                SegmentKind::SpeechEnd => message_over |= settling.message_started,
+                _ => {}
+            }
+        }
+        if message_over
+            || settling.music_frames >= self.frames.post_ivr_music
+            || t.saturating_sub(settling.since) >= self.frames.post_ivr_settle
         {
             self.post_ivr = None;
-            return false;
         }
-        true
     }
 
     /// Server hook: the last LIVE verdict was wrong (the user who took the transfer heard a
@@ -556,14 +579,22 @@ impl LegDetector {
         };
 
         self.fingerprint(t, class);
+        let events_before = self.events.len();
         self.segmenter
             .push(t, start_samples, class, &mut self.events);
+        self.update_settling(t, class, self.events.len() - events_before);
         self.note_hold_music(class == FrameClass::Music);
         self.update_loop_stats(t);
 
         self.consumed_samples += FRAME_SAMPLES as u64;
         self.frame += 1;
 
+        if class == FrameClass::Speech && self.post_ivr.is_some() && !self.recorded_segment {
+            // The IVR's closing message is speech judged not live: what follows it after a
+            // short pause (its next sentence, its Spanish half) is judged as the same block.
+            self.block_speech_dbfs = None;
+            self.recorded_segment = true;
+        }
         if class == FrameClass::Speech && self.recorded_segment {
             self.last_recorded_frame = Some(t);
             let e = self.records[(t as usize) % RECORD_FRAMES].energy_dbfs;
@@ -790,7 +821,7 @@ impl LegDetector {
     }
 
     fn track_candidate(&mut self, t: u64, class: FrameClass) -> Option<Verdict> {
-        if self.ivr_gate(t, class) {
+        if self.ivr_pending || self.post_ivr.is_some() {
             // A menu prompt of a plan still being walked, or the IVR's own message right
             // after it, is never an agent.
             self.candidate = None;
