@@ -397,3 +397,41 @@ fn same_audio_gives_same_verdicts() {
     };
     assert_eq!(run(), run());
 }
+
+/// The first words of a new announcement played right after music the library knows are
+/// learned too: the recognition window still holds the music's alignment there, but the
+/// announcement's own landmarks do not line up with it.
+#[test]
+fn an_announcement_right_after_known_music_is_learned_from_its_first_words() {
+    let library = Arc::new(LoopLibrary::new());
+    let music = chord_music(10_000, -22.0, 41);
+    let new_announcement = speech(3000, VOICE_RECORDED, -20.0, 410);
+    let mut earlier = LegDetector::new(DetectorConfig::default(), Arc::clone(&library));
+    earlier.mark_hold();
+    feed(&mut earlier, &music);
+    feed(&mut earlier, &silence(6000));
+    // The music again, now known, then the announcement 100 ms after it, heard for the first
+    // time; then long enough for everything heard to be learned. (Its IVR plan is pending, so
+    // it cannot take the announcement for an agent and stop learning.)
+    let mut second = LegDetector::new(DetectorConfig::default(), Arc::clone(&library));
+    second.mark_hold();
+    second.set_ivr_pending(true);
+    let heard = concat(&[&music, &silence(100), &new_announcement, &silence(6000)]);
+    feed(&mut second, &heard);
+    // A third leg hears the same: its first decision on the announcement is "recorded".
+    let mut third = LegDetector::new(DetectorConfig::default(), Arc::clone(&library));
+    third.mark_hold();
+    let verdicts = feed(
+        &mut third,
+        &concat(&[&music, &silence(100), &new_announcement]),
+    );
+    let first_speech = verdicts
+        .iter()
+        .find(|v| v.onset_samples.is_some())
+        .unwrap_or_else(|| panic!("no decision on the announcement: {verdicts:#?}"));
+    assert_eq!(
+        first_speech.cause.code(),
+        "RECORDED_IN_LOOP_LIBRARY",
+        "{verdicts:#?}"
+    );
+}

@@ -340,6 +340,18 @@ fn run_call(
                 }
             }
             Phase::Hold | Phase::Ivr => {
+                if let Ok(id) = std::env::var("HH_TRACE_ANN")
+                    && last_announcement == id
+                    && pickup_at.is_none()
+                {
+                    eprintln!(
+                        "TRACE {} call {} t={:.1}s {}",
+                        model.id,
+                        call_seed,
+                        at as f64 / 8000.0,
+                        v.cause
+                    );
+                }
                 if pickup_at.is_some() && rejections.len() < 3 {
                     rejections.push(format!("{}", v.cause));
                 }
@@ -963,10 +975,12 @@ fn diag_live(bank: &AudioBank) {
             (sounding, verdicts, lib.len())
         };
         let (_, _, learned) = play(0, &lib);
-        let (_, verdicts, _) = play(37 + 2 * 160, &lib);
+        let (_, verdicts, after) = play(37 + 2 * 160, &lib);
         println!(
-            "{:<28} learned {learned:>6} replay verdicts {:?}",
-            c.id, verdicts
+            "{:<28} learned {learned:>6} relearned on replay {:>6} replay verdicts {:?}",
+            c.id,
+            after - learned,
+            verdicts
         );
     }
 }

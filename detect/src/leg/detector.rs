@@ -47,8 +47,11 @@ const RECOGNISE_WINDOW_FRAMES: usize = 50;
 const RECOGNISE_MIN_VOTES: u32 = 20;
 /// Aligned share of the window's landmarks that marks audio as a known recording.
 const RECOGNISE_MIN_RATIO: f32 = 0.25;
-/// A frame is not learned when audio within this many frames after it was recognised (1 s).
+/// A frame is not learned when audio within this many frames after it was recognised at an
+/// offset the frame lines up with (1 s).
 const LEARN_SKIP_FRAMES: u64 = 50;
+/// Neighbours (frames either side) whose alignment also marks a frame as a known repeat.
+const LEARN_ALIGN_FRAMES: u64 = 2;
 /// Landmarks of a candidate are those anchored this many frames after its onset and later:
 /// earlier anchors' 64 ms analysis windows still hold the audio before the onset (music at
 /// another position than when the recording was learned), which makes them novel mixtures
@@ -97,6 +100,9 @@ pub struct FrameRecord {
     /// The loop library recognised the audio of the second up to this frame as a repeat
     /// of a known recording (aligned matches).
     pub recognised: bool,
+    /// When `recognised`: the time offset (frames, wrapping: this leg's frame minus the
+    /// library's) at which that second lined up.
+    pub recognised_offset: Option<u32>,
     /// This record stands for lost media ([`LegDetector::on_gap`]).
     pub lost: bool,
 }
@@ -116,6 +122,7 @@ impl FrameRecord {
         library_hits: 0,
         challenge_hits: 0,
         recognised: false,
+        recognised_offset: None,
         lost: true,
     };
 }
@@ -575,6 +582,7 @@ impl LegDetector {
             library_hits: 0,
             challenge_hits: 0,
             recognised: false,
+            recognised_offset: None,
             lost: false,
         };
 
@@ -697,6 +705,11 @@ impl LegDetector {
                 r.library_hits = hits;
                 r.challenge_hits = challenge_hits;
                 r.recognised = recognised;
+                r.recognised_offset = if recognised {
+                    self.window_votes.best_offset()
+                } else {
+                    None
+                };
                 if matches!(self.phase, Phase::Ivr | Phase::Hold)
                     && matches!(r.class, FrameClass::Music | FrameClass::Speech)
                 {
@@ -712,15 +725,45 @@ impl LegDetector {
             }
             self.pending_inserts.pop_front();
             if self.learn_skip.0 != anchor {
-                // Learn only audio the library did not recognise (repeats add nothing).
-                let last = (anchor + LEARN_SKIP_FRAMES).min(t.saturating_sub(ZONE_FRAMES as u64));
-                let skip = (anchor..=last).any(|f| self.record(f).is_some_and(|r| r.recognised));
-                self.learn_skip = (anchor, skip);
+                self.learn_skip = (anchor, self.is_known_repeat(anchor, t));
             }
             if !self.learn_skip.1 {
                 self.library.insert_entry(entry);
             }
         }
+    }
+
+    /// Learn only audio the library does not know (repeats add nothing): anchor frame `anchor`
+    /// is a known repeat when, within the [`LEARN_SKIP_FRAMES`] after it (the recognition
+    /// window lags the start of a repeat), the library recognised the audio at an offset that
+    /// the landmarks of this frame or of its neighbours (±[`LEARN_ALIGN_FRAMES`]; a frame of a
+    /// repeat may miss all its own landmarks) line up with (±1 frame). The window's verdict
+    /// alone is not enough: new audio right before or after a recognised stretch (the first
+    /// words of an announcement after known music) shares the window but not its alignment,
+    /// and must be learned, or its onset is never recognised.
+    fn is_known_repeat(&self, anchor: u64, t: u64) -> bool {
+        let last = (anchor + LEARN_SKIP_FRAMES).min(t.saturating_sub(ZONE_FRAMES as u64));
+        let (frame, _, _) = &self.frame_offsets[(anchor as usize) % RECORD_FRAMES];
+        if *frame != anchor {
+            // The frame's offsets are gone (an insert delay longer than the ring): fall back
+            // to the window's verdict alone.
+            return (anchor..=last).any(|f| self.record(f).is_some_and(|r| r.recognised));
+        }
+        let near = anchor.saturating_sub(LEARN_ALIGN_FRAMES)
+            ..=(anchor + LEARN_ALIGN_FRAMES).min(t.saturating_sub(ZONE_FRAMES as u64));
+        (anchor..=last).any(|f| {
+            self.record(f)
+                .and_then(|r| r.recognised_offset)
+                .is_some_and(|best| {
+                    near.clone().any(|g| {
+                        let (frame, offsets, _) = &self.frame_offsets[(g as usize) % RECORD_FRAMES];
+                        *frame == g
+                            && offsets
+                                .iter()
+                                .any(|&o| o.wrapping_sub(best).wrapping_add(1) <= 2)
+                    })
+                })
+        })
     }
 
     /// Update the hold loop's floor and recorded-speech profile from frames old enough that no
