@@ -34,6 +34,10 @@
 //! - Challenge calls: NEEDS_HUMAN after the challenge starts is right; LIVE is reported apart.
 //! - Hold-hours: media from hold start to the agent's pickup (or the far end's hang-up).
 //! - CPU: wall time inside `push_ulaw` per frame (the far end's rendering is not counted).
+//!
+//! Diagnostics: `HH_DIAG=1..4` (see `diag`, `diag_live`, `diag_voice`) replace the run;
+//! `HH_TRACE_ANN=<clip id>` (e.g. `ann.en.representatives`) prints to stderr every HOLD
+//! verdict given while that announcement was the last one started, before the pickup.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
