@@ -435,3 +435,74 @@ fn an_announcement_right_after_known_music_is_learned_from_its_first_words() {
         "{verdicts:#?}"
     );
 }
+
+/// Feed two legs the same audio, `lag_ms` apart in time (the second starts later), frame by
+/// frame in wall order as a hunt's legs are fed. Returns each leg's verdicts.
+fn feed_lagged(
+    first: &mut LegDetector,
+    second: &mut LegDetector,
+    pcm: &[i16],
+    lag_ms: u32,
+) -> (Vec<Verdict>, Vec<Verdict>) {
+    let lag = samples(lag_ms);
+    let padded_first = concat(&[pcm, &silence(lag_ms)]);
+    let padded_second = concat(&[&silence(lag_ms), pcm]);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for (fa, fb) in padded_first.chunks(160).zip(padded_second.chunks(160)) {
+        a.extend(feed(first, fa));
+        b.extend(feed(second, fb));
+    }
+    assert_eq!(padded_first.len(), pcm.len() + lag);
+    (a, b)
+}
+
+/// A recording two legs hear a second apart is recognised on the later leg although nobody
+/// has learned it yet (the insert delay is 5 s): the same waveform on two legs is never a
+/// person. A leg never matches its own unlearned audio.
+#[test]
+fn a_recording_another_leg_is_hearing_right_now_is_recorded() {
+    let heard = concat(&[
+        &chord_music(6000, -22.0, 51),
+        &silence(300),
+        &speech(3000, VOICE_RECORDED, -20.0, 510),
+        &silence(300),
+    ]);
+    let library = Arc::new(LoopLibrary::new());
+    let mut first = LegDetector::new(DetectorConfig::default(), Arc::clone(&library));
+    first.mark_hold();
+    // The first leg's plan is pending, so it keeps listening whatever it hears.
+    first.set_ivr_pending(true);
+    let mut second = LegDetector::new(DetectorConfig::default(), Arc::clone(&library));
+    second.mark_hold();
+    // The announcement starts 6.3 s in: when the second leg hears it, the first leg heard it
+    // only 1 s before, and learns it 5 s after hearing it.
+    let (_, verdicts) = feed_lagged(&mut first, &mut second, &heard, 1000);
+    assert!(library.recent_len() > 0);
+    assert!(
+        verdicts.iter().all(|v| v.phase != Phase::Live),
+        "{verdicts:#?}"
+    );
+    let first_speech = verdicts
+        .iter()
+        .find(|v| v.onset_samples.is_some())
+        .unwrap_or_else(|| panic!("no decision on the announcement: {verdicts:#?}"));
+    assert_eq!(
+        first_speech.cause.code(),
+        "RECORDED_IN_LOOP_LIBRARY",
+        "{verdicts:#?}"
+    );
+
+    // Alone, the same leg hears it for the first time: not recorded.
+    let mut alone = LegDetector::new(DetectorConfig::default(), Arc::new(LoopLibrary::new()));
+    alone.mark_hold();
+    let verdicts = feed(&mut alone, &heard);
+    assert!(
+        !codes(&verdicts).contains(&"RECORDED_IN_LOOP_LIBRARY"),
+        "{verdicts:#?}"
+    );
+
+    // Ended legs withdraw what they had not learned.
+    drop(first);
+    drop(second);
+    assert_eq!(library.recent_len(), 0);
+}

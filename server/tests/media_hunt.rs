@@ -140,8 +140,18 @@ async fn detector_finds_the_agent_and_the_winner_is_transferred() {
     // Ground truth: the agent really spoke, and before the transfer request.
     let truth = stack.sim.call(&winner.telephony_session_id).unwrap();
     let speech = truth.agent_speech_started.unwrap_or_else(|| {
+        // What the far end was playing: its last events before the decision.
+        let before: Vec<String> = truth
+            .timeline
+            .iter()
+            .filter(|e| e.media_ms <= detection.media_ms)
+            .rev()
+            .take(4)
+            .map(|e| format!("{} ms {}", e.media_ms, e.event))
+            .collect();
         panic!(
-            "false transfer: the far end's agent never spoke on the winner ({:?} at {} ms of media): {}: {}",
+            "false transfer: the far end's agent never spoke on the winner ({:?} at {} ms of media; \
+             far end, latest first: {before:?}): {}: {}",
             truth.far_end_hangup_reason, detection.media_ms, detection.cause, detection.detail
         )
     });

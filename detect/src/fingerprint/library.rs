@@ -10,6 +10,14 @@
 //! A key heard in more than [`MAX_OCCURRENCES`] places is non-informative (a stop word): it
 //! stops learning and lookups report it as [`Lookup::Ubiquitous`].
 //!
+//! Heard but not yet learned: a leg learns its audio only after a delay (so an agent is never
+//! learned, see `DetectorConfig::insert_delay_ms`), but a recording another leg of the same
+//! destination is hearing right now is still a recording. A leg therefore also publishes what
+//! it hears at once as *recent* entries ([`LoopLibrary::add_recent`]), which only the other
+//! legs' lookups see ([`LoopLibrary::lookup_recent`]), and withdraws them when it learns them
+//! or sets them aside ([`LoopLibrary::remove_recent`]). The same waveform on two legs at once
+//! is never a person. Recent entries are never persisted.
+//!
 //! Persistence: entries added by legs are queued as new until
 //! [`LoopLibrary::drain_new_hashes`] (packed `u64`, see [`LibraryEntry::to_u64`]) or
 //! [`LoopLibrary::drain_new_entries`] hands them to the server, which persists them (a Redis
@@ -58,6 +66,7 @@ struct Occurrences {
 }
 
 type Shard = HashMap<u32, Occurrences, BuildHasherDefault<IdentityHasher>>;
+type RecentShard = HashMap<u32, Vec<u32>, BuildHasherDefault<IdentityHasher>>;
 
 /// One library entry: a landmark key heard at `tag` = source × 2^20 + frame (wrapping).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -103,6 +112,8 @@ pub enum Lookup {
 /// module docs.
 pub struct LoopLibrary {
     shards: [RwLock<Shard>; SHARDS],
+    /// Heard by a leg, not yet learned: key → tags (see the module docs).
+    recent: [RwLock<RecentShard>; SHARDS],
     new_entries: Mutex<Vec<LibraryEntry>>,
     len: AtomicUsize,
     max_entries: usize,
@@ -135,6 +146,7 @@ impl LoopLibrary {
     pub fn with_max_hashes(max_entries: usize) -> Self {
         LoopLibrary {
             shards: std::array::from_fn(|_| RwLock::new(Shard::default())),
+            recent: std::array::from_fn(|_| RwLock::new(RecentShard::default())),
             new_entries: Mutex::new(Vec::new()),
             len: AtomicUsize::new(0),
             max_entries,
@@ -192,6 +204,62 @@ impl LoopLibrary {
                 Lookup::Found(o.tags.len())
             }
         }
+    }
+
+    /// Publish an entry a leg has just heard and will learn (or drop) later: other legs'
+    /// [`LoopLibrary::lookup_recent`] see it until [`LoopLibrary::remove_recent`].
+    pub fn add_recent(&self, e: LibraryEntry) {
+        let mut shard = self.recent[(e.key >> 28) as usize % SHARDS]
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        shard.entry(e.key).or_default().push(e.tag);
+    }
+
+    /// Withdraw one entry published with [`LoopLibrary::add_recent`] (no-op if absent).
+    pub fn remove_recent(&self, e: LibraryEntry) {
+        let mut shard = self.recent[(e.key >> 28) as usize % SHARDS]
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(tags) = shard.get_mut(&e.key) {
+            if let Some(i) = tags.iter().position(|&t| t == e.tag) {
+                tags.swap_remove(i);
+            }
+            if tags.is_empty() {
+                shard.remove(&e.key);
+            }
+        }
+    }
+
+    /// Append the tags of recent entries of `key` heard by sources other than `source` (a
+    /// leg never matches its own recent audio) to `tags`. Returns how many were appended.
+    pub fn lookup_recent(&self, key: u32, source: u32, tags: &mut Vec<u32>) -> usize {
+        let shard = self.recent[(key >> 28) as usize % SHARDS]
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
+        let Some(found) = shard.get(&key) else {
+            return 0;
+        };
+        let before = tags.len();
+        tags.extend(
+            found
+                .iter()
+                .filter(|&&t| t >> FRAME_BITS != source % SOURCE_MODULUS),
+        );
+        tags.len() - before
+    }
+
+    /// Number of recent entries published and not withdrawn (all legs).
+    pub fn recent_len(&self) -> usize {
+        self.recent
+            .iter()
+            .map(|s| {
+                s.read()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .values()
+                    .map(Vec::len)
+                    .sum::<usize>()
+            })
+            .sum()
     }
 
     fn add(&self, e: LibraryEntry) -> bool {

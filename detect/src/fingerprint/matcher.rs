@@ -10,11 +10,12 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::library::{Lookup, LoopLibrary};
+use super::library::{FRAME_BITS, Lookup, LoopLibrary};
 
 /// Look up a landmark's key variants (exact first, see
-/// [`Landmark::variants`](super::Landmark::variants)) in `library` and append the offsets
-/// `here − tag` of every occurrence, deduplicated, to `out`. `tags` is scratch space.
+/// [`Landmark::variants`](super::Landmark::variants)) in `library` (its learned entries, and
+/// the recent entries of sources other than `here`'s, see [`LoopLibrary::lookup_recent`]) and
+/// append the offsets `here − tag` of every occurrence, deduplicated, to `out`. `tags` is scratch space.
 /// Returns (found anywhere, informative): a landmark whose exact key is ubiquitous is not
 /// informative and casts no vote.
 pub fn vote_landmark(
@@ -26,12 +27,14 @@ pub fn vote_landmark(
 ) -> (bool, bool) {
     tags.clear();
     let mut found = false;
+    let source = here >> FRAME_BITS;
     for (i, &k) in variants.iter().enumerate() {
         match library.lookup(k, tags) {
             Lookup::Ubiquitous if i == 0 => return (false, false),
             Lookup::Found(_) => found = true,
             _ => {}
         }
+        found |= library.lookup_recent(k, source, tags) > 0;
     }
     let start = out.len();
     out.extend(tags.iter().map(|&tag| here.wrapping_sub(tag)));

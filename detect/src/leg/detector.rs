@@ -237,6 +237,16 @@ struct Frames {
     post_ivr_music: u32,
 }
 
+/// A leg that ends withdraws what it heard but had not learned yet (see
+/// [`LoopLibrary::add_recent`]): it is neither learned nor matched any more.
+impl Drop for LegDetector {
+    fn drop(&mut self) {
+        for (_, e) in self.pending_inserts.drain(..) {
+            self.library.remove_recent(e);
+        }
+    }
+}
+
 impl LegDetector {
     /// New detector for one leg, sharing `library` with every leg of the same destination.
     pub fn new(cfg: DetectorConfig, library: Arc<LoopLibrary>) -> Self {
@@ -477,6 +487,7 @@ impl LegDetector {
             added += self.library.insert_entry(e) as usize;
         }
         for (_, e) in self.pending_inserts.drain(..) {
+            self.library.remove_recent(e);
             added += self.library.insert_entry(e) as usize;
         }
         added
@@ -673,13 +684,13 @@ impl LegDetector {
                     challenge_informative += info as u32;
                 }
                 if learn {
-                    self.pending_inserts.push_back((
-                        anchor,
-                        LibraryEntry {
-                            key: variants[0],
-                            tag: here,
-                        },
-                    ));
+                    let entry = LibraryEntry {
+                        key: variants[0],
+                        tag: here,
+                    };
+                    // Other legs see it at once; it is learned after the insert delay.
+                    self.library.add_recent(entry);
+                    self.pending_inserts.push_back((anchor, entry));
                 }
             }
             self.window_votes.add_frame(anchor, &offsets, informative);
@@ -724,6 +735,7 @@ impl LegDetector {
                 break;
             }
             self.pending_inserts.pop_front();
+            self.library.remove_recent(entry);
             if self.learn_skip.0 != anchor {
                 self.learn_skip = (anchor, self.is_known_repeat(anchor, t));
             }
@@ -968,6 +980,9 @@ impl LegDetector {
                         .filter(|&&(anchor, _)| anchor >= first)
                         .map(|&(_, e)| e),
                 );
+                for e in &self.quarantine {
+                    self.library.remove_recent(*e);
+                }
                 self.pending_inserts.retain(|&(anchor, _)| anchor < first);
                 let confidence =
                     1.0 / (1.0 + (-(evidence.score - self.cfg.live_score_threshold + 1.0)).exp());
