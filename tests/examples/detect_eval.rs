@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release -p holdhunter-e2e --example detect_eval -- \
 //!     [--calls N] [--seed S] [--destinations irs-pps,irs-individual,irs-business] \
-//!     [--threads 2] [--time-scale 1] [--cold] [--challenge-share 0.2] \
+//!     [--threads 2] [--legs 1] [--time-scale 1] [--cold] [--challenge-share 0.2] \
 //!     [--dtmf speech-end|plan] [--assets DIR] [--verbose]
 //! ```
 //!
@@ -14,6 +14,10 @@
 //! one destination run in sequence and share one `LoopLibrary` (as production shares it across
 //! legs and jobs of a destination); `--cold` gives every call a fresh, empty library instead.
 //! Destinations are spread over `--threads` worker threads (largest expected hold first).
+//! `--legs L` (default 1) dials the calls of a destination L at a time, as a hunt's legs, and
+//! plays them in lockstep (one 20 ms frame of each in turn) on one shared library, so a leg
+//! can recognise a recording another leg is hearing right now (`LoopLibrary::add_recent`); a
+//! group ends when its last call does.
 //!
 //! IVR navigation (`--dtmf speech-end`, default): when the far end starts a menu prompt, the
 //! harness takes the prompt's digits from the destination's IVR plan (first accepted key;
@@ -47,8 +51,8 @@ use std::time::Instant;
 use holdhunter_detect::{DetectorConfig, LegDetector, LoopLibrary, Phase, SegmentKind};
 use ringcentral_sim::audio::ClipKind;
 use ringcentral_sim::farend::{
-    AudioBank, AudioLabel, DestinationCatalog, DestinationModel, FarEndConfig, FarEndEvent,
-    FarEndHangupReason, IvrInput, IvrStep,
+    AudioBank, AudioLabel, DestinationCatalog, DestinationModel, FarEndCall, FarEndConfig,
+    FarEndEvent, FarEndHangupReason, IvrInput, IvrStep,
 };
 
 const SAMPLES_PER_MS: u64 = 8;
@@ -61,6 +65,8 @@ struct Args {
     seed: u64,
     destinations: Vec<String>,
     threads: usize,
+    /// Calls dialled at once on a destination, played in lockstep (a hunt's legs).
+    legs: usize,
     time_scale: f64,
     cold: bool,
     challenge_share: f64,
@@ -73,7 +79,7 @@ struct Args {
 fn usage() -> ! {
     eprintln!(
         "usage: detect_eval [--calls N per destination] [--seed S] [--destinations a,b,c] \
-         [--threads T] [--time-scale X] [--cold] [--challenge-share P] [--dtmf speech-end|plan] \
+         [--threads T] [--legs L] [--time-scale X] [--cold] [--challenge-share P] [--dtmf speech-end|plan] \
          [--miss-ms MS] [--assets DIR] [--verbose]"
     );
     std::process::exit(2)
@@ -89,6 +95,7 @@ fn parse_args() -> Args {
             "irs-business".into(),
         ],
         threads: 2,
+        legs: 1,
         time_scale: 1.0,
         cold: false,
         challenge_share: 0.2,
@@ -107,6 +114,7 @@ fn parse_args() -> Args {
                 a.destinations = value().split(',').map(|s| s.trim().to_string()).collect()
             }
             "--threads" => a.threads = value().parse().unwrap_or_else(|_| usage()),
+            "--legs" => a.legs = value().parse().unwrap_or_else(|_| usage()),
             "--time-scale" => a.time_scale = value().parse().unwrap_or_else(|_| usage()),
             "--cold" => a.cold = true,
             "--challenge-share" => a.challenge_share = value().parse().unwrap_or_else(|_| usage()),
@@ -124,6 +132,7 @@ fn parse_args() -> Args {
         }
     }
     a.threads = a.threads.max(1);
+    a.legs = a.legs.max(1);
     a.time_scale = a.time_scale.max(1.0);
     a
 }
@@ -170,7 +179,6 @@ struct AgentOutcome {
     live_cause: String,
 }
 
-#[allow(clippy::too_many_arguments)]
 /// The digits the harness answers a step's prompt with (None: nothing to send).
 fn plan_digits(step: &IvrStep) -> Option<String> {
     match &step.input {
@@ -182,209 +190,271 @@ fn plan_digits(step: &IvrStep) -> Option<String> {
     }
 }
 
-fn run_call(
-    model: &Arc<DestinationModel>,
-    bank: &Arc<AudioBank>,
-    args: &Args,
-    call_seed: u64,
-    library: &Arc<LoopLibrary>,
-    dcfg: &DetectorConfig,
+/// One call being evaluated: the far end, the leg's detector and what has been scored so far.
+/// [`CallRun::step`] plays one 20 ms frame, so several calls can run in lockstep (`--legs`).
+struct CallRun<'a> {
+    model: &'a Arc<DestinationModel>,
+    args: &'a Args,
+    library: Arc<LoopLibrary>,
+    dcfg: &'a DetectorConfig,
     challenge: bool,
-) -> CallOutcome {
-    let cfg = FarEndConfig {
-        seed: args.seed,
-        time_scale: args.time_scale,
-        ignore_business_hours: true,
-        agent_patience_ms: 5_000,
-        voice_challenge: challenge,
-    };
-    let now: jiff::Timestamp = "2025-03-04T15:00:00Z".parse().expect("fixed timestamp");
-    let mut call = model.start_call(Arc::clone(bank), &cfg, call_seed, now);
-    let mut det = LegDetector::new(dcfg.clone(), Arc::clone(library));
-    let mut out = CallOutcome {
-        dest: model.id.clone(),
-        call_seed,
-        ..Default::default()
-    };
-    let steps = model.spec().ivr.steps.clone();
-    // The server's IVR gate: no LIVE until the plan's last menu has been answered.
-    let menus = steps.iter().filter(|s| plan_digits(s).is_some()).count();
-    let mut menus_answered = 0usize;
-    let mut pending_digits: Option<String> = None;
-    let mut labels: VecDeque<AudioLabel> = VecDeque::with_capacity(64);
-    let mut last_announcement = String::new();
-    let mut pickup_at: Option<u64> = None;
-    let mut pickup_context: &'static str = "other";
-    let mut click = false;
-    let mut rejections: Vec<String> = Vec::new();
-    let mut live_at: Option<u64> = None;
-    let mut live_cause = String::new();
-    let mut challenge_needs_human = false;
-    let mut challenge_live = false;
-    let mut hold_started = false;
+    call: FarEndCall,
+    det: LegDetector,
+    out: CallOutcome,
+    steps: Vec<IvrStep>,
+    /// Menus of the plan (the server's IVR gate: no LIVE until the last is answered).
+    menus: usize,
+    menus_answered: usize,
+    pending_digits: Option<String>,
+    labels: VecDeque<AudioLabel>,
+    last_announcement: String,
+    pickup_at: Option<u64>,
+    pickup_context: &'static str,
+    click: bool,
+    rejections: Vec<String>,
+    live_at: Option<u64>,
+    live_cause: String,
+    challenge_needs_human: bool,
+    challenge_live: bool,
+    hold_started: bool,
+}
 
-    while !call.is_finished() && call.media_samples() < MAX_CALL_SAMPLES {
-        let frame = call.next_frame();
+impl<'a> CallRun<'a> {
+    fn new(
+        model: &'a Arc<DestinationModel>,
+        bank: &Arc<AudioBank>,
+        args: &'a Args,
+        call_seed: u64,
+        library: Arc<LoopLibrary>,
+        dcfg: &'a DetectorConfig,
+        challenge: bool,
+    ) -> Self {
+        let cfg = FarEndConfig {
+            seed: args.seed,
+            time_scale: args.time_scale,
+            ignore_business_hours: true,
+            agent_patience_ms: 5_000,
+            voice_challenge: challenge,
+        };
+        let now: jiff::Timestamp = "2025-03-04T15:00:00Z".parse().expect("fixed timestamp");
+        let call = model.start_call(Arc::clone(bank), &cfg, call_seed, now);
+        let det = LegDetector::new(dcfg.clone(), Arc::clone(&library));
+        let steps = model.spec().ivr.steps.clone();
+        let menus = steps.iter().filter(|s| plan_digits(s).is_some()).count();
+        CallRun {
+            model,
+            args,
+            library,
+            dcfg,
+            challenge,
+            call,
+            det,
+            out: CallOutcome {
+                dest: model.id.clone(),
+                call_seed,
+                ..Default::default()
+            },
+            steps,
+            menus,
+            menus_answered: 0,
+            pending_digits: None,
+            labels: VecDeque::with_capacity(64),
+            last_announcement: String::new(),
+            pickup_at: None,
+            pickup_context: "other",
+            click: false,
+            rejections: Vec::new(),
+            live_at: None,
+            live_cause: String::new(),
+            challenge_needs_human: false,
+            challenge_live: false,
+            hold_started: false,
+        }
+    }
+
+    /// Play and score one frame. False once the call is over for the evaluation.
+    fn step(&mut self) -> bool {
+        if self.call.is_finished() || self.call.media_samples() >= MAX_CALL_SAMPLES {
+            return false;
+        }
+        let frame = self.call.next_frame();
         for ev in &frame.events {
             match ev {
                 FarEndEvent::IvrPrompt { prompt_id } => {
-                    let digits = steps
+                    let digits = self
+                        .steps
                         .iter()
                         .find(|s| &s.prompt_id == prompt_id)
                         .and_then(plan_digits);
-                    if args.dtmf_on_plan {
+                    if self.args.dtmf_on_plan {
                         if let Some(d) = digits {
-                            d.chars().for_each(|c| call.on_dtmf(c));
-                            menus_answered += 1;
+                            d.chars().for_each(|c| self.call.on_dtmf(c));
+                            self.menus_answered += 1;
                         }
                     } else {
-                        pending_digits = digits;
+                        self.pending_digits = digits;
                     }
                 }
                 FarEndEvent::HoldStarted => {
-                    hold_started = true;
-                    out.reached_hold = true;
+                    self.hold_started = true;
+                    self.out.reached_hold = true;
                 }
-                FarEndEvent::AnnouncementStarted { id } => last_announcement = id.clone(),
+                FarEndEvent::AnnouncementStarted { id } => self.last_announcement = id.clone(),
                 FarEndEvent::AgentPickedUp => {
-                    pickup_at = Some(call.media_samples());
-                    pickup_context =
-                        context_name(labels.back().copied().unwrap_or(AudioLabel::Silence));
+                    self.pickup_at = Some(self.call.media_samples());
+                    self.pickup_context =
+                        context_name(self.labels.back().copied().unwrap_or(AudioLabel::Silence));
                 }
                 FarEndEvent::HungUp {
                     reason: FarEndHangupReason::IvrFailed,
-                } => out.ivr_failed = true,
+                } => self.out.ivr_failed = true,
                 _ => {}
             }
         }
-        if pickup_at.is_some() && frame.label == AudioLabel::Noise {
-            click = true;
+        if self.pickup_at.is_some() && frame.label == AudioLabel::Noise {
+            self.click = true;
         }
-        if labels.len() == 64 {
-            labels.pop_front();
+        if self.labels.len() == 64 {
+            self.labels.pop_front();
         }
-        labels.push_back(frame.label);
+        self.labels.push_back(frame.label);
 
-        det.set_ivr_pending(menus_answered < menus);
+        self.det.set_ivr_pending(self.menus_answered < self.menus);
         let t0 = Instant::now();
-        let verdict = det.push_ulaw(&frame.ulaw);
+        let verdict = self.det.push_ulaw(&frame.ulaw);
         let ns = t0.elapsed().as_nanos() as u64;
-        out.detector_ns += ns;
-        out.max_frame_ns = out.max_frame_ns.max(ns);
-        out.frames += 1;
+        self.out.detector_ns += ns;
+        self.out.max_frame_ns = self.out.max_frame_ns.max(ns);
+        self.out.frames += 1;
 
-        for e in det.take_segment_events() {
+        for e in self.det.take_segment_events() {
             if e.kind == SegmentKind::SpeechEnd
-                && let Some(d) = pending_digits.take()
+                && let Some(d) = self.pending_digits.take()
             {
-                d.chars().for_each(|c| call.on_dtmf(c));
-                menus_answered += 1;
+                d.chars().for_each(|c| self.call.on_dtmf(c));
+                self.menus_answered += 1;
             }
         }
-        let truth = call.truth().clone();
+        let truth = self.call.truth().clone();
         // Missed: stop listening once the miss window is over, so the agent's speech is not
         // learned into the shared library (the detector learns after a 3 s delay). A real
         // agent never repeats a waveform; the simulator's agent clips do, across calls.
         if let Some(speech) = truth.agent_speech_started_at_samples
-            && call.media_samples() > speech + args.miss_ms * SAMPLES_PER_MS
-            && live_at.is_none()
-            && !(challenge && truth.challenge_started_at_samples.is_some())
+            && self.call.media_samples() > speech + self.args.miss_ms * SAMPLES_PER_MS
+            && self.live_at.is_none()
+            && !(self.challenge && truth.challenge_started_at_samples.is_some())
         {
-            break;
+            return false;
         }
-        let Some(v) = verdict else { continue };
+        let Some(v) = verdict else { return true };
         // Media time of the call (a re-armed detector counts from its own start).
-        let at = call.media_samples();
+        let at = self.call.media_samples();
         match v.phase {
             Phase::Live => {
-                if pickup_at.is_none() {
-                    out.false_lives.push(format!(
+                if self.pickup_at.is_none() {
+                    self.out.false_lives.push(format!(
                         "{} t={:.1}s onset-label={:?} last-ann={} {}",
-                        model.id,
+                        self.model.id,
                         at as f64 / 8000.0,
-                        labels.back(),
-                        last_announcement,
+                        self.labels.back(),
+                        self.last_announcement,
                         v.cause
                     ));
                     // The user who took the false transfer reports a recording.
-                    det.learn_false_live();
-                    det = LegDetector::new(dcfg.clone(), Arc::clone(library));
-                    if hold_started {
-                        det.mark_hold();
-                    }
-                    continue;
+                    self.det.learn_false_live();
+                    self.rearm();
+                    return true;
                 }
                 if truth.challenge_started_at_samples.is_some()
                     && truth.agent_speech_started_at_samples.is_none()
                 {
-                    challenge_live = true;
-                    break;
+                    self.challenge_live = true;
+                    return false;
                 }
-                live_at = Some(at);
-                live_cause = v.cause.to_string();
-                call.on_transferred();
-                call.on_queue_answered();
-                break;
+                self.live_at = Some(at);
+                self.live_cause = v.cause.to_string();
+                self.call.on_transferred();
+                self.call.on_queue_answered();
+                return false;
             }
             Phase::NeedsHuman => {
                 if truth.challenge_started_at_samples.is_some() {
-                    challenge_needs_human = true;
-                    break;
+                    self.challenge_needs_human = true;
+                    return false;
                 }
-                out.false_needs_human.push(format!(
+                self.out.false_needs_human.push(format!(
                     "{} t={:.1}s last-ann={} {}",
-                    model.id,
+                    self.model.id,
                     at as f64 / 8000.0,
-                    last_announcement,
+                    self.last_announcement,
                     v.cause
                 ));
-                det = LegDetector::new(dcfg.clone(), Arc::clone(library));
-                if hold_started {
-                    det.mark_hold();
-                }
+                self.rearm();
             }
             Phase::Hold | Phase::Ivr => {
                 if let Ok(id) = std::env::var("HH_TRACE_ANN")
-                    && last_announcement == id
-                    && pickup_at.is_none()
+                    && self.last_announcement == id
+                    && self.pickup_at.is_none()
                 {
                     eprintln!(
                         "TRACE {} call {} t={:.1}s {}",
-                        model.id,
-                        call_seed,
+                        self.model.id,
+                        self.out.call_seed,
                         at as f64 / 8000.0,
                         v.cause
                     );
                 }
-                if pickup_at.is_some() && rejections.len() < 3 {
-                    rejections.push(format!("{}", v.cause));
+                if self.pickup_at.is_some() && self.rejections.len() < 3 {
+                    self.rejections.push(format!("{}", v.cause));
                 }
             }
         }
+        true
     }
 
-    let truth = call.truth().clone();
-    if let Some(h) = truth.hold_started_at_samples {
-        let end = pickup_at
-            .or(truth.hangup.map(|(at, _)| at))
-            .unwrap_or(call.media_samples());
-        out.hold_samples = end.saturating_sub(h);
+    /// A fresh detector on the same library after a false verdict (the leg stays on hold).
+    fn rearm(&mut self) {
+        self.det = LegDetector::new(self.dcfg.clone(), Arc::clone(&self.library));
+        if self.hold_started {
+            self.det.mark_hold();
+        }
     }
-    if challenge && truth.challenge_started_at_samples.is_some() {
-        out.challenge = Some((challenge_needs_human, challenge_live));
-    } else if let Some(speech) = truth.agent_speech_started_at_samples {
-        out.agent = Some(AgentOutcome {
-            latency_ms: live_at.map(|l| (l as i64 - speech as i64) / SAMPLES_PER_MS as i64),
-            context: pickup_context,
-            voice: call.agent_voice().unwrap_or("-").to_string(),
-            click,
-            last_announcement,
-            rejections,
-            gave_up: matches!(truth.hangup, Some((_, FarEndHangupReason::AgentGaveUp))),
-            live_cause,
-        });
+
+    /// The evaluation of this call is over: drop its detector, as the server does when a leg
+    /// ends, so what it heard but had not learned is withdrawn from the other legs' view.
+    fn hang_up(&mut self) {
+        self.det = LegDetector::new(self.dcfg.clone(), Arc::new(LoopLibrary::new()));
     }
-    out
+
+    /// Score the call.
+    fn finish(self) -> CallOutcome {
+        let mut out = self.out;
+        let truth = self.call.truth().clone();
+        if let Some(h) = truth.hold_started_at_samples {
+            let end = self
+                .pickup_at
+                .or(truth.hangup.map(|(at, _)| at))
+                .unwrap_or(self.call.media_samples());
+            out.hold_samples = end.saturating_sub(h);
+        }
+        if self.challenge && truth.challenge_started_at_samples.is_some() {
+            out.challenge = Some((self.challenge_needs_human, self.challenge_live));
+        } else if let Some(speech) = truth.agent_speech_started_at_samples {
+            out.agent = Some(AgentOutcome {
+                latency_ms: self
+                    .live_at
+                    .map(|l| (l as i64 - speech as i64) / SAMPLES_PER_MS as i64),
+                context: self.pickup_context,
+                voice: self.call.agent_voice().unwrap_or("-").to_string(),
+                click: self.click,
+                last_announcement: self.last_announcement,
+                rejections: self.rejections,
+                gave_up: matches!(truth.hangup, Some((_, FarEndHangupReason::AgentGaveUp))),
+                live_cause: self.live_cause,
+            });
+        }
+        out
+    }
 }
 
 fn challenge_library(bank: &AudioBank) -> Arc<LoopLibrary> {
@@ -612,31 +682,62 @@ fn main() -> anyhow::Result<()> {
                 for &d in dests {
                     let model = &models[d];
                     let shared = Arc::new(LoopLibrary::new());
-                    for i in 0..args.calls as u64 {
-                        let library = if args.cold {
-                            Arc::new(LoopLibrary::new())
-                        } else {
-                            Arc::clone(&shared)
-                        };
-                        // Deterministic share of PPS calls with the voice challenge.
-                        let challenge = model.id == "irs-pps"
-                            && ((i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as f64
-                                / (1u64 << 24) as f64)
-                                < args.challenge_share;
-                        let o = run_call(model, bank, args, i, &library, dcfg, challenge);
-                        if args.verbose {
-                            eprintln!(
-                                "{} #{i}: hold {:.1} min, agent {:?}, challenge {:?}, false {}, library {} entries {:?} (keys, ubiquitous)",
-                                o.dest,
-                                o.hold_samples as f64 / 8000.0 / 60.0,
-                                o.agent.as_ref().map(|a| (a.latency_ms, a.context)),
-                                o.challenge,
-                                o.false_lives.len(),
-                                library.len(),
-                                library.key_stats()
-                            );
+                    let seeds: Vec<u64> = (0..args.calls as u64).collect();
+                    for group in seeds.chunks(args.legs) {
+                        let mut runs: Vec<(CallRun, Arc<LoopLibrary>)> = group
+                            .iter()
+                            .map(|&i| {
+                                let library = if args.cold {
+                                    Arc::new(LoopLibrary::new())
+                                } else {
+                                    Arc::clone(&shared)
+                                };
+                                // Deterministic share of PPS calls with the voice challenge.
+                                let challenge = model.id == "irs-pps"
+                                    && ((i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as f64
+                                        / (1u64 << 24) as f64)
+                                        < args.challenge_share;
+                                let run = CallRun::new(
+                                    model,
+                                    bank,
+                                    args,
+                                    i,
+                                    Arc::clone(&library),
+                                    dcfg,
+                                    challenge,
+                                );
+                                (run, library)
+                            })
+                            .collect();
+                        // Lockstep: one frame of each leg in turn, as a hunt's legs are fed.
+                        let mut active: Vec<bool> = vec![true; runs.len()];
+                        while active.iter().any(|&a| a) {
+                            for (run, on) in runs.iter_mut().zip(active.iter_mut()) {
+                                if *on {
+                                    *on = run.0.step();
+                                    if !*on {
+                                        run.0.hang_up();
+                                    }
+                                }
+                            }
                         }
-                        results.lock().expect("results lock").push(o);
+                        for (run, library) in runs {
+                            let o = run.finish();
+                            if args.verbose {
+                                eprintln!(
+                                    "{} #{}: hold {:.1} min, agent {:?}, challenge {:?}, false {}, library {} entries {:?} (keys, ubiquitous)",
+                                    o.dest,
+                                    o.call_seed,
+                                    o.hold_samples as f64 / 8000.0 / 60.0,
+                                    o.agent.as_ref().map(|a| (a.latency_ms, a.context)),
+                                    o.challenge,
+                                    o.false_lives.len(),
+                                    library.len(),
+                                    library.key_stats()
+                                );
+                            }
+                            results.lock().expect("results lock").push(o);
+                        }
                     }
                 }
             });
