@@ -506,3 +506,32 @@ fn a_recording_another_leg_is_hearing_right_now_is_recorded() {
     drop(second);
     assert_eq!(library.recent_len(), 0);
 }
+
+/// Once its plan is done, a leg waits in the queue: 1 s of music after the IVR's closing
+/// message is enough for HOLD (not the usual 2.5 s), and an agent who answers then is LIVE.
+#[test]
+fn a_leg_whose_plan_is_done_is_on_hold_after_a_second_of_music() {
+    let heard_after_plan = concat(&[
+        &closing_message(),
+        &silence(300),
+        &chord_music(1300, -22.0, 1),
+        &silence(500),
+    ]);
+    let mut leg = LegDetector::new(DetectorConfig::default(), library_of_the_loop());
+    leg.set_ivr_pending(true);
+    let mut verdicts = feed(&mut leg, &ivr_prompt());
+    leg.set_ivr_pending(false);
+    verdicts.extend(feed(&mut leg, &heard_after_plan));
+    assert_eq!(leg.phase(), Phase::Hold, "{verdicts:#?}");
+    assert!(codes(&verdicts).contains(&"IVR_PLAN_DONE"), "{verdicts:#?}");
+    let (pickup, _) = agent_pickup(306);
+    verdicts.extend(feed(&mut leg, &pickup));
+    assert_eq!(leg.phase(), Phase::Live, "{verdicts:#?}");
+
+    // Without a plan, the same audio leaves the leg in IVR (too little music for hold).
+    let mut no_plan = LegDetector::new(DetectorConfig::default(), library_of_the_loop());
+    let mut verdicts = feed(&mut no_plan, &ivr_prompt());
+    verdicts.extend(feed(&mut no_plan, &heard_after_plan));
+    verdicts.extend(feed(&mut no_plan, &agent_pickup(306).0));
+    assert_eq!(no_plan.phase(), Phase::Ivr, "{verdicts:#?}");
+}

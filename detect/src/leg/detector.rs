@@ -61,6 +61,7 @@ const CANDIDATE_SKIP_FRAMES: u64 = 2;
 const BLOCK_FRAMES: u64 = 75;
 /// Non-speech that ends a block of speech judged not live (700 ms).
 const BLOCK_END_FRAMES: u32 = 35;
+
 /// Share of the window's landmarks aligned on one challenge-prompt offset that recognises it
 /// (challenge prompts: 0.55–0.85 over their best 2 s; other IVR-voice prompts ≤ 0.1).
 const CHALLENGE_MATCH_RATIO: f32 = 0.25;
@@ -206,6 +207,9 @@ pub struct LegDetector {
     ivr_pending: bool,
     /// Settling after the plan (None: not settling).
     post_ivr: Option<Settling>,
+    /// Music frames since the IVR plan was done (None: no plan done, or counted out): at
+    /// `post_ivr_music_ms` a leg still in IVR moves to HOLD.
+    music_since_plan: Option<u32>,
     frames: Frames,
 }
 
@@ -215,8 +219,6 @@ pub struct LegDetector {
 struct Settling {
     /// Frame the plan was done.
     since: u64,
-    /// Music frames heard since then.
-    music_frames: u32,
     /// A speech segment started since then (the closing message).
     message_started: bool,
 }
@@ -314,6 +316,7 @@ impl LegDetector {
             last_confidence: 0.0,
             ivr_pending: false,
             post_ivr: None,
+            music_since_plan: None,
             frames,
             cfg,
             library,
@@ -437,17 +440,22 @@ impl LegDetector {
     /// speech segment that started after the plan was done, then
     /// [`DetectorConfig::segment_end_silence_ms`] without speech), hold music has played for
     /// [`DetectorConfig::post_ivr_music_ms`], or [`DetectorConfig::post_ivr_settle_ms`] of
-    /// media has passed, whichever comes first.
+    /// media has passed, whichever comes first. Once `post_ivr_music_ms` of music has played
+    /// after the plan, a leg still in IVR moves to HOLD ([`Cause::IvrPlanDone`]): the plan is
+    /// done and the queue's music plays.
     pub fn set_ivr_pending(&mut self, pending: bool) {
+        if self.ivr_pending && !pending {
+            self.music_since_plan = Some(0);
+        }
         if self.ivr_pending && !pending && self.cfg.post_ivr_settle_ms > 0 {
             self.post_ivr = Some(Settling {
                 since: self.frame,
-                music_frames: 0,
                 message_started: false,
             });
         }
         if pending {
             self.post_ivr = None;
+            self.music_since_plan = None;
         }
         self.ivr_pending = pending;
     }
@@ -455,12 +463,17 @@ impl LegDetector {
     /// Advance the settling after the IVR plan with frame `t` of class `class` and the segment
     /// events this frame produced (every frame, in any phase).
     fn update_settling(&mut self, t: u64, class: FrameClass, new_events: usize) {
+        if class == FrameClass::Music
+            && let Some(music) = self.music_since_plan.as_mut()
+        {
+            *music += 1;
+        }
+        let music_heard = self
+            .music_since_plan
+            .is_some_and(|m| m >= self.frames.post_ivr_music);
         let Some(settling) = self.post_ivr.as_mut() else {
             return;
         };
-        if class == FrameClass::Music {
-            settling.music_frames += 1;
-        }
         let mut message_over = false;
         for e in &self.events[self.events.len() - new_events..] {
             match e.kind {
@@ -470,7 +483,7 @@ impl LegDetector {
             }
         }
         if message_over
-            || settling.music_frames >= self.frames.post_ivr_music
+            || music_heard
             || t.saturating_sub(settling.since) >= self.frames.post_ivr_settle
         {
             self.post_ivr = None;
@@ -818,6 +831,17 @@ impl LegDetector {
         match self.phase {
             Phase::Live | Phase::NeedsHuman => None,
             Phase::Ivr => {
+                if self
+                    .music_since_plan
+                    .is_some_and(|m| m >= self.frames.post_ivr_music)
+                {
+                    self.music_since_plan = None;
+                    // The menus are answered and music follows: that is the queue's music, and
+                    // 1 s of it is enough (a short queue may answer before the usual 2.5 s).
+                    // Quiet alone is not: an IVR also waits in silence for optional input, and
+                    // a "too busy" message may come after it.
+                    return Some(self.change_phase(Phase::Hold, 0.9, Cause::IvrPlanDone, None));
+                }
                 if self.hold_music_count >= self.frames.hold_music {
                     let cause = Cause::HoldMusic {
                         music_ms: (self.hold_music_count * 20) as u32,

@@ -49,6 +49,9 @@ pub enum Cause {
     },
     /// The server declared the leg on hold ([`LegDetector::mark_hold`](super::LegDetector::mark_hold)).
     HoldMarked,
+    /// The leg's IVR plan is done and hold music followed it (`post_ivr_music_ms`, less than
+    /// the usual `hold_music_ms`): the leg waits in the queue.
+    IvrPlanDone,
     /// Speech on hold judged recorded or not confirmed as an agent; the leg stays on hold.
     RecordedSpeech(LiveEvidence),
     /// New speech judged to be a live agent.
@@ -73,6 +76,7 @@ impl Cause {
         match self {
             Cause::HoldMusic { .. } => "HOLD_MUSIC",
             Cause::HoldMarked => "HOLD_MARKED",
+            Cause::IvrPlanDone => "IVR_PLAN_DONE",
             Cause::RecordedSpeech(e) => e.rejection_code(),
             Cause::NewSpeech(e) => e.live_code(),
             Cause::ChallengeRecognized { .. } => "CHALLENGE_RECOGNIZED",
@@ -94,6 +98,9 @@ impl fmt::Display for Cause {
                 loop_coverage * 100.0
             ),
             Cause::HoldMarked => f.write_str("hold declared by the server"),
+            Cause::IvrPlanDone => {
+                f.write_str("IVR plan done and hold music after it: waiting in the queue")
+            }
             Cause::RecordedSpeech(e) | Cause::NewSpeech(e) => write!(f, "{e}"),
             Cause::ChallengeRecognized { matched, looked_up } => {
                 write!(
