@@ -774,19 +774,50 @@ impl LegDetector {
             // to the window's verdict alone.
             return (anchor..=last).any(|f| self.record(f).is_some_and(|r| r.recognised));
         }
+        // The offsets recognised in the second after the anchor: one or two in practice (the
+        // recording's, and the one before it while the window catches up).
+        let mut recognised = [0u32; 8];
+        let mut n = 0;
+        let mut overflow = false;
+        for f in anchor..=last {
+            if let Some(best) = self.record(f).and_then(|r| r.recognised_offset)
+                && !recognised[..n].contains(&best)
+            {
+                if n == recognised.len() {
+                    overflow = true;
+                    break;
+                }
+                recognised[n] = best;
+                n += 1;
+            }
+        }
+        if overflow {
+            // More alignments than the array holds (rare): collect them all.
+            let mut all: Vec<u32> = (anchor..=last)
+                .filter_map(|f| self.record(f).and_then(|r| r.recognised_offset))
+                .collect();
+            all.sort_unstable();
+            all.dedup();
+            return self.lines_up_near(anchor, t, &all);
+        }
+        self.lines_up_near(anchor, t, &recognised[..n])
+    }
+
+    /// Whether the landmarks of frame `anchor` or of its ±[`LEARN_ALIGN_FRAMES`] neighbours
+    /// voted for one of `recognised` (offsets, ±1 frame).
+    fn lines_up_near(&self, anchor: u64, t: u64, recognised: &[u32]) -> bool {
+        if recognised.is_empty() {
+            return false;
+        }
         let near = anchor.saturating_sub(LEARN_ALIGN_FRAMES)
             ..=(anchor + LEARN_ALIGN_FRAMES).min(t.saturating_sub(ZONE_FRAMES as u64));
-        (anchor..=last).any(|f| {
-            self.record(f)
-                .and_then(|r| r.recognised_offset)
-                .is_some_and(|best| {
-                    near.clone().any(|g| {
-                        let (frame, offsets, _) = &self.frame_offsets[(g as usize) % RECORD_FRAMES];
-                        *frame == g
-                            && offsets
-                                .iter()
-                                .any(|&o| o.wrapping_sub(best).wrapping_add(1) <= 2)
-                    })
+        near.into_iter().any(|g| {
+            let (frame, offsets, _) = &self.frame_offsets[(g as usize) % RECORD_FRAMES];
+            *frame == g
+                && offsets.iter().any(|&o| {
+                    recognised
+                        .iter()
+                        .any(|&best| o.wrapping_sub(best).wrapping_add(1) <= 2)
                 })
         })
     }
