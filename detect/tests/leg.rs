@@ -193,8 +193,10 @@ fn closing_message() -> Vec<i16> {
 
 #[test]
 fn settling_after_the_ivr_plan_holds_until_the_closing_message_ends() {
-    let mut cfg = DetectorConfig::default();
-    cfg.allow_live_from_ivr = true;
+    let cfg = DetectorConfig {
+        allow_live_from_ivr: true,
+        ..DetectorConfig::default()
+    };
     let mut leg = LegDetector::new(cfg.clone(), Arc::new(LoopLibrary::new()));
     leg.set_ivr_pending(true);
     leg.set_ivr_pending(false);
