@@ -400,6 +400,21 @@ fn same_audio_gives_same_verdicts() {
     assert_eq!(run(), run());
 }
 
+/// A detector on `library` for a leg already on hold ([`LegDetector::mark_hold`]).
+fn on_hold(library: Arc<LoopLibrary>) -> LegDetector {
+    let mut leg = LegDetector::new(DetectorConfig::default(), library);
+    leg.mark_hold();
+    leg
+}
+
+/// The first decision on speech (a verdict with an onset) among `verdicts`.
+fn first_speech_decision(verdicts: &[Verdict]) -> &Verdict {
+    verdicts
+        .iter()
+        .find(|v| v.onset_samples.is_some())
+        .unwrap_or_else(|| panic!("no decision on the speech: {verdicts:#?}"))
+}
+
 /// The first words of a new announcement played right after music the library knows are
 /// learned too: the recognition window still holds the music's alignment there, but the
 /// announcement's own landmarks do not line up with it.
@@ -408,31 +423,24 @@ fn an_announcement_right_after_known_music_is_learned_from_its_first_words() {
     let library = Arc::new(LoopLibrary::new());
     let music = chord_music(10_000, -22.0, 41);
     let new_announcement = speech(3000, VOICE_RECORDED, -20.0, 410);
-    let mut earlier = LegDetector::new(DetectorConfig::default(), Arc::clone(&library));
-    earlier.mark_hold();
+    let mut earlier = on_hold(Arc::clone(&library));
     feed(&mut earlier, &music);
     feed(&mut earlier, &silence(6000));
     // The music again, now known, then the announcement 100 ms after it, heard for the first
     // time; then long enough for everything heard to be learned. (Its IVR plan is pending, so
     // it cannot take the announcement for an agent and stop learning.)
-    let mut second = LegDetector::new(DetectorConfig::default(), Arc::clone(&library));
-    second.mark_hold();
+    let mut second = on_hold(Arc::clone(&library));
     second.set_ivr_pending(true);
     let heard = concat(&[&music, &silence(100), &new_announcement, &silence(6000)]);
     feed(&mut second, &heard);
     // A third leg hears the same: its first decision on the announcement is "recorded".
-    let mut third = LegDetector::new(DetectorConfig::default(), Arc::clone(&library));
-    third.mark_hold();
+    let mut third = on_hold(Arc::clone(&library));
     let verdicts = feed(
         &mut third,
         &concat(&[&music, &silence(100), &new_announcement]),
     );
-    let first_speech = verdicts
-        .iter()
-        .find(|v| v.onset_samples.is_some())
-        .unwrap_or_else(|| panic!("no decision on the announcement: {verdicts:#?}"));
     assert_eq!(
-        first_speech.cause.code(),
+        first_speech_decision(&verdicts).cause.code(),
         "RECORDED_IN_LOOP_LIBRARY",
         "{verdicts:#?}"
     );
@@ -470,12 +478,10 @@ fn a_recording_another_leg_is_hearing_right_now_is_recorded() {
         &silence(300),
     ]);
     let library = Arc::new(LoopLibrary::new());
-    let mut first = LegDetector::new(DetectorConfig::default(), Arc::clone(&library));
-    first.mark_hold();
+    let mut first = on_hold(Arc::clone(&library));
     // The first leg's plan is pending, so it keeps listening whatever it hears.
     first.set_ivr_pending(true);
-    let mut second = LegDetector::new(DetectorConfig::default(), Arc::clone(&library));
-    second.mark_hold();
+    let mut second = on_hold(Arc::clone(&library));
     // The announcement starts 6.3 s in: when the second leg hears it, the first leg heard it
     // only 1 s before, and learns it 5 s after hearing it.
     let (_, verdicts) = feed_lagged(&mut first, &mut second, &heard, 1000);
@@ -484,19 +490,14 @@ fn a_recording_another_leg_is_hearing_right_now_is_recorded() {
         verdicts.iter().all(|v| v.phase != Phase::Live),
         "{verdicts:#?}"
     );
-    let first_speech = verdicts
-        .iter()
-        .find(|v| v.onset_samples.is_some())
-        .unwrap_or_else(|| panic!("no decision on the announcement: {verdicts:#?}"));
     assert_eq!(
-        first_speech.cause.code(),
+        first_speech_decision(&verdicts).cause.code(),
         "RECORDED_IN_LOOP_LIBRARY",
         "{verdicts:#?}"
     );
 
     // Alone, the same leg hears it for the first time: not recorded.
-    let mut alone = LegDetector::new(DetectorConfig::default(), Arc::new(LoopLibrary::new()));
-    alone.mark_hold();
+    let mut alone = on_hold(Arc::new(LoopLibrary::new()));
     let verdicts = feed(&mut alone, &heard);
     assert!(
         !codes(&verdicts).contains(&"RECORDED_IN_LOOP_LIBRARY"),

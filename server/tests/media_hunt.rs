@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use common::*;
 use holdhunter_proto::v1 as pb;
-use pb::job_service_client::JobServiceClient;
 
 const LEGS: u32 = 6;
 
@@ -74,14 +73,7 @@ async fn detector_finds_the_agent_and_the_winner_is_transferred() {
         }))
         .await
         .expect("custom destination");
-    let mut jobs = JobServiceClient::new(ch.clone());
-    let job = jobs
-        .start_job(authed(start_request("irs-pps-sim", LEGS)))
-        .await
-        .unwrap()
-        .into_inner()
-        .job
-        .unwrap();
+    let job = start_job(&ch, "irs-pps-sim", LEGS).await;
 
     let sim = &stack.sim;
     let stack_calls = || sim.calls();

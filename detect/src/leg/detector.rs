@@ -61,7 +61,6 @@ const CANDIDATE_SKIP_FRAMES: u64 = 2;
 const BLOCK_FRAMES: u64 = 75;
 /// Non-speech that ends a block of speech judged not live (700 ms).
 const BLOCK_END_FRAMES: u32 = 35;
-
 /// Share of the window's landmarks aligned on one challenge-prompt offset that recognises it
 /// (challenge prompts: 0.55–0.85 over their best 2 s; other IVR-voice prompts ≤ 0.1).
 const CHALLENGE_MATCH_RATIO: f32 = 0.25;
