@@ -420,12 +420,6 @@ impl<'a> CallRun<'a> {
         }
     }
 
-    /// The evaluation of this call is over: drop its detector, as the server does when a leg
-    /// ends, so what it heard but had not learned is withdrawn from the other legs' view.
-    fn hang_up(&mut self) {
-        self.det = LegDetector::new(self.dcfg.clone(), Arc::new(LoopLibrary::new()));
-    }
-
     /// Score the call.
     fn finish(self) -> CallOutcome {
         let mut out = self.out;
@@ -684,7 +678,8 @@ fn main() -> anyhow::Result<()> {
                     let shared = Arc::new(LoopLibrary::new());
                     let seeds: Vec<u64> = (0..args.calls as u64).collect();
                     for group in seeds.chunks(args.legs) {
-                        let mut runs: Vec<(CallRun, Arc<LoopLibrary>)> = group
+                        // A call's slot empties when it ends (see the lockstep below).
+                        let mut runs: Vec<Option<(CallRun, Arc<LoopLibrary>)>> = group
                             .iter()
                             .map(|&i| {
                                 let library = if args.cold {
@@ -706,37 +701,35 @@ fn main() -> anyhow::Result<()> {
                                     dcfg,
                                     challenge,
                                 );
-                                (run, library)
+                                Some((run, library))
                             })
                             .collect();
-                        // Lockstep: one frame of each leg in turn, as a hunt's legs are fed.
-                        let mut active: Vec<bool> = vec![true; runs.len()];
-                        while active.iter().any(|&a| a) {
-                            for (run, on) in runs.iter_mut().zip(active.iter_mut()) {
-                                if *on {
-                                    *on = run.0.step();
-                                    if !*on {
-                                        run.0.hang_up();
+                        // Lockstep: one frame of each leg in turn, as a hunt's legs are fed. A
+                        // call that ends is scored and dropped at once (its detector with it, as
+                        // the server drops an ended leg's), so the others no longer match what
+                        // it heard.
+                        while runs.iter().any(Option::is_some) {
+                            for slot in runs.iter_mut() {
+                                if slot.as_mut().is_some_and(|(run, _)| !run.step())
+                                    && let Some((run, library)) = slot.take()
+                                {
+                                    let o = run.finish();
+                                    if args.verbose {
+                                        eprintln!(
+                                            "{} #{}: hold {:.1} min, agent {:?}, challenge {:?}, false {}, library {} entries {:?} (keys, ubiquitous)",
+                                            o.dest,
+                                            o.call_seed,
+                                            o.hold_samples as f64 / 8000.0 / 60.0,
+                                            o.agent.as_ref().map(|a| (a.latency_ms, a.context)),
+                                            o.challenge,
+                                            o.false_lives.len(),
+                                            library.len(),
+                                            library.key_stats()
+                                        );
                                     }
+                                    results.lock().expect("results lock").push(o);
                                 }
                             }
-                        }
-                        for (run, library) in runs {
-                            let o = run.finish();
-                            if args.verbose {
-                                eprintln!(
-                                    "{} #{}: hold {:.1} min, agent {:?}, challenge {:?}, false {}, library {} entries {:?} (keys, ubiquitous)",
-                                    o.dest,
-                                    o.call_seed,
-                                    o.hold_samples as f64 / 8000.0 / 60.0,
-                                    o.agent.as_ref().map(|a| (a.latency_ms, a.context)),
-                                    o.challenge,
-                                    o.false_lives.len(),
-                                    library.len(),
-                                    library.key_stats()
-                                );
-                            }
-                            results.lock().expect("results lock").push(o);
                         }
                     }
                 }
