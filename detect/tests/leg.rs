@@ -538,3 +538,54 @@ fn a_leg_whose_plan_is_done_is_on_hold_after_a_second_of_music() {
     verdicts.extend(feed(&mut no_plan, &agent_pickup(306).0));
     assert_eq!(no_plan.phase(), Phase::Ivr, "{verdicts:#?}");
 }
+
+/// An agent who picks up in the middle of a known announcement cuts it off: the line goes
+/// quiet where the library knows the announcement goes on speaking. That is a pickup even
+/// with no other cue (same floor, same level as the announcement), while the announcement's
+/// own pauses are not (the library has no speech there either).
+#[test]
+fn an_agent_cutting_off_a_known_announcement_is_live() {
+    let library = Arc::new(LoopLibrary::new());
+    let music = chord_music(8000, -22.0, 61);
+    let announcement = speech(4000, VOICE_RECORDED, -20.0, 610);
+    let mut earlier = on_hold(Arc::clone(&library));
+    earlier.set_ivr_pending(true);
+    feed(
+        &mut earlier,
+        &concat(&[&music, &silence(300), &announcement, &silence(6000)]),
+    );
+    drop(earlier);
+
+    // The whole announcement again: recorded, never LIVE.
+    let mut again = on_hold(Arc::clone(&library));
+    let verdicts = feed(
+        &mut again,
+        &concat(&[&music, &silence(300), &announcement, &silence(1000)]),
+    );
+    assert!(
+        verdicts.iter().all(|v| v.phase != Phase::Live),
+        "{verdicts:#?}"
+    );
+
+    // Cut off after 2 s, 500 ms of quiet, then the agent at the announcement's level.
+    let mut leg = on_hold(Arc::clone(&library));
+    let cut = samples(2000);
+    feed(
+        &mut leg,
+        &concat(&[&music, &silence(300), &announcement[..cut], &silence(500)]),
+    );
+    let onset = leg.media_samples();
+    let seed = 301;
+    let verdicts = feed(&mut leg, &speech(2000, VOICE_AGENT, -20.0, seed));
+    let live = verdicts
+        .iter()
+        .find(|v| v.phase == Phase::Live)
+        .unwrap_or_else(|| panic!("the agent is not LIVE: {verdicts:#?}"));
+    let text = live.cause.to_string();
+    assert!(text.contains("known recording cut for"), "{text}");
+    assert!(
+        (live.at_samples - onset) / MS <= 400,
+        "LIVE {} ms after the onset: {text}\n{verdicts:#?}",
+        (live.at_samples - onset) / MS
+    );
+}

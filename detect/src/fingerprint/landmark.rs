@@ -19,6 +19,11 @@ use crate::features::{BIN_HZ, SPECTRUM_BINS};
 /// keyed by it (e.g. a Redis set `hh:loops:{destination}:v2`): entries of different versions
 /// never match. v2: per-band peak pairs, (source, frame) occurrences.
 pub const FINGERPRINT_VERSION: u32 = 2;
+
+/// Reserved library key of a speech mark ([`LoopLibrary::mark_speech`](super::LoopLibrary::mark_speech)):
+/// the mix of a packed value outside the 24-bit landmark space of this version, so no
+/// landmark key ([`Landmark::key`], a bijective mix of that space) ever equals it.
+pub const SPEECH_MARK_KEY: u32 = mix32((FINGERPRINT_VERSION ^ 0x80) << 24);
 /// Frames after the anchor in which target peaks are taken (5 × 20 ms = 100 ms).
 pub const ZONE_FRAMES: usize = 5;
 /// Frequency bands (Hz) in which one peak each is picked per frame.
@@ -86,7 +91,7 @@ impl Landmark {
 }
 
 /// Bijective 32-bit mixer (lowbias32).
-fn mix32(mut x: u32) -> u32 {
+const fn mix32(mut x: u32) -> u32 {
     x ^= x >> 16;
     x = x.wrapping_mul(0x7feb_352d);
     x ^= x >> 15;

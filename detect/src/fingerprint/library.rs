@@ -18,6 +18,12 @@
 //! or sets them aside ([`LoopLibrary::remove_recent`]). The same waveform on two legs at once
 //! is never a person. Recent entries are never persisted.
 //!
+//! Frame index: the library also counts, per tag, the landmarks learned there, and marks the
+//! tags where the source heard speech ([`LoopLibrary::mark_speech`]), so a leg that recognised
+//! a recording at an offset can ask what the recording does next ([`LoopLibrary::frame_at`]):
+//! a known recording that should be speaking while the line is quiet was cut off. Speech marks
+//! are stored as entries of the reserved key [`SPEECH_MARK_KEY`] and persist with the rest.
+//!
 //! Persistence: entries added by legs are queued as new until
 //! [`LoopLibrary::drain_new_hashes`] (packed `u64`, see [`LibraryEntry::to_u64`]) or
 //! [`LoopLibrary::drain_new_entries`] hands them to the server, which persists them (a Redis
@@ -30,6 +36,7 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use super::clip::fingerprint_clip_entries;
+use super::landmark::SPEECH_MARK_KEY;
 
 const SHARDS: usize = 16;
 /// Default cap on stored entries (≈ 3 h of distinct loop audio; ≈ 40 MB at most).
@@ -67,6 +74,16 @@ struct Occurrences {
 
 type Shard = HashMap<u32, Occurrences, BuildHasherDefault<IdentityHasher>>;
 type RecentShard = HashMap<u32, Vec<u32>, BuildHasherDefault<IdentityHasher>>;
+type FrameShard = HashMap<u32, FrameAt, BuildHasherDefault<IdentityHasher>>;
+
+/// What the library holds at one tag (a source's 20 ms frame), see [`LoopLibrary::frame_at`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FrameAt {
+    /// Landmarks learned anchored on this frame (saturating).
+    pub landmarks: u16,
+    /// The source heard speech on this frame ([`LoopLibrary::mark_speech`]).
+    pub speech: bool,
+}
 
 /// One library entry: a landmark key heard at `tag` = source × 2^20 + frame (wrapping).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -114,6 +131,8 @@ pub struct LoopLibrary {
     shards: [RwLock<Shard>; SHARDS],
     /// Heard by a leg, not yet learned: key → tags (see the module docs).
     recent: [RwLock<RecentShard>; SHARDS],
+    /// Tag → what was learned there (see the module docs).
+    frames: [RwLock<FrameShard>; SHARDS],
     new_entries: Mutex<Vec<LibraryEntry>>,
     len: AtomicUsize,
     max_entries: usize,
@@ -147,6 +166,7 @@ impl LoopLibrary {
         LoopLibrary {
             shards: std::array::from_fn(|_| RwLock::new(Shard::default())),
             recent: std::array::from_fn(|_| RwLock::new(RecentShard::default())),
+            frames: std::array::from_fn(|_| RwLock::new(FrameShard::default())),
             new_entries: Mutex::new(Vec::new()),
             len: AtomicUsize::new(0),
             max_entries,
@@ -158,7 +178,7 @@ impl LoopLibrary {
         &self.shards[(key >> 28) as usize % SHARDS]
     }
 
-    /// Number of stored entries (occurrences).
+    /// Number of stored entries (landmark occurrences and speech marks).
     pub fn len(&self) -> usize {
         self.len.load(Ordering::Relaxed)
     }
@@ -262,9 +282,61 @@ impl LoopLibrary {
             .sum()
     }
 
+    fn frame_shard(&self, tag: u32) -> &RwLock<FrameShard> {
+        &self.frames[tag as usize % SHARDS]
+    }
+
+    /// What the library learned at `tag` (a source's frame): landmark count and speech mark.
+    /// All zero for a frame never learned (silence, a repeat, or beyond what was heard).
+    pub fn frame_at(&self, tag: u32) -> FrameAt {
+        self.frame_shard(tag)
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&tag)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Mark `tag` as a frame where its source heard speech (a leg calls this for the speech
+    /// frames it learns). The mark is queued for persistence as an entry of
+    /// [`SPEECH_MARK_KEY`]. Returns true if it was new.
+    pub fn mark_speech(&self, tag: u32) -> bool {
+        let e = LibraryEntry {
+            key: SPEECH_MARK_KEY,
+            tag,
+        };
+        let added = self.add(e);
+        if added {
+            self.new_entries
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(e);
+        }
+        added
+    }
+
+    /// Set a speech mark (from [`LoopLibrary::mark_speech`] or an import).
+    fn add_speech_mark(&self, tag: u32) -> bool {
+        let mut frames = self
+            .frame_shard(tag)
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        let at = frames.entry(tag).or_default();
+        if at.speech {
+            return false;
+        }
+        at.speech = true;
+        drop(frames);
+        self.len.fetch_add(1, Ordering::Relaxed);
+        true
+    }
+
     fn add(&self, e: LibraryEntry) -> bool {
         if self.len() >= self.max_entries {
             return false;
+        }
+        if e.key == SPEECH_MARK_KEY {
+            return self.add_speech_mark(e.tag);
         }
         let mut shard = self.shard(e.key).write().unwrap_or_else(|e| e.into_inner());
         let o = shard.entry(e.key).or_default();
@@ -277,6 +349,14 @@ impl LoopLibrary {
         }
         o.tags.push(e.tag);
         drop(shard);
+        {
+            let mut frames = self
+                .frame_shard(e.tag)
+                .write()
+                .unwrap_or_else(|e| e.into_inner());
+            let at = frames.entry(e.tag).or_default();
+            at.landmarks = at.landmarks.saturating_add(1);
+        }
         self.len.fetch_add(1, Ordering::Relaxed);
         let source = e.tag >> FRAME_BITS;
         self.next_source.fetch_max(source + 1, Ordering::Relaxed);
@@ -380,6 +460,18 @@ impl LoopLibrary {
                 all.extend(o.tags.iter().map(|&tag| LibraryEntry { key, tag }));
             }
         }
+        for frames in &self.frames {
+            let frames = frames.read().unwrap_or_else(|e| e.into_inner());
+            all.extend(
+                frames
+                    .iter()
+                    .filter(|(_, at)| at.speech)
+                    .map(|(&tag, _)| LibraryEntry {
+                        key: SPEECH_MARK_KEY,
+                        tag,
+                    }),
+            );
+        }
         all
     }
 
@@ -453,6 +545,65 @@ mod tests {
         assert_eq!(exported, want);
         // Sources continue after the imported ones.
         assert_eq!(b.register_leg(), 6);
+    }
+
+    #[test]
+    fn frames_count_landmarks_and_speech_marks_persist_with_the_entries() {
+        let a = LoopLibrary::new();
+        let t = |frame| LibraryEntry::tag_of(7, frame);
+        assert_eq!(
+            a.insert_many(&[packed(1, t(10)), packed(2, t(10)), packed(3, t(11))]),
+            3
+        );
+        assert!(a.mark_speech(t(10)));
+        assert!(!a.mark_speech(t(10)), "a mark is set once");
+        assert!(a.mark_speech(t(12)));
+        assert_eq!(
+            a.frame_at(t(10)),
+            FrameAt {
+                landmarks: 2,
+                speech: true
+            }
+        );
+        assert_eq!(a.frame_at(t(11)).landmarks, 1);
+        assert!(!a.frame_at(t(11)).speech);
+        assert_eq!(a.frame_at(t(12)).landmarks, 0);
+        assert!(a.frame_at(t(12)).speech);
+        assert_eq!(a.frame_at(t(13)), FrameAt::default());
+        // Marks are entries (they count, and persist) but not landmarks: no lookup sees them.
+        assert_eq!(a.len(), 5);
+        assert!(!a.contains_key(SPEECH_MARK_KEY));
+        // They persist (and export) as entries of the reserved key.
+        let persisted = a.drain_new_hashes();
+        assert_eq!(persisted.len(), 5);
+        let b = LoopLibrary::new();
+        b.extend(persisted.iter().copied());
+        for f in 10..=13 {
+            assert_eq!(b.frame_at(t(f)), a.frame_at(t(f)), "frame {f}");
+        }
+        let mut exported = b.export();
+        exported.sort_unstable();
+        let mut want = persisted;
+        want.sort_unstable();
+        assert_eq!(exported, want);
+    }
+
+    #[test]
+    fn the_speech_mark_key_is_no_landmark_key() {
+        use crate::fingerprint::Landmark;
+        for anchor_bin in 0..=255u8 {
+            for target_bin in 0..=255u8 {
+                for dt in 0..=255u8 {
+                    let key = Landmark {
+                        anchor_bin,
+                        target_bin,
+                        dt,
+                    }
+                    .key();
+                    assert_ne!(key, SPEECH_MARK_KEY);
+                }
+            }
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod matcher;
 pub use clip::{fingerprint_clip, fingerprint_clip_entries};
 pub use landmark::{
     FINGERPRINT_VERSION, Landmark, LandmarkHasher, MAX_LANDMARKS_PER_FRAME, PEAKS_PER_FRAME,
-    ZONE_FRAMES, pick_peaks,
+    SPEECH_MARK_KEY, ZONE_FRAMES, pick_peaks,
 };
-pub use library::{LibraryEntry, Lookup, LoopLibrary};
+pub use library::{FrameAt, LibraryEntry, Lookup, LoopLibrary};
 pub use matcher::{OffsetVotes, vote_landmark};

@@ -151,6 +151,8 @@ struct Candidate {
     flux_sum: f32,
     sounding_frames: u32,
     tail: Option<SpeechTail>,
+    /// See `LegDetector::recording_cut_frames`.
+    recording_cut_frames: Option<u32>,
 }
 
 /// Detects the moment a live agent starts speaking on one leg. Feed it every 20 ms frame in
@@ -750,6 +752,14 @@ impl LegDetector {
             self.library.remove_recent(entry);
             if self.learn_skip.0 != anchor {
                 self.learn_skip = (anchor, self.is_known_repeat(anchor, t));
+                if !self.learn_skip.1
+                    && self
+                        .record(anchor)
+                        .is_some_and(|r| r.class == FrameClass::Speech)
+                {
+                    // What the recording does next: see `recording_cut_frames`.
+                    self.library.mark_speech(entry.tag);
+                }
             }
             if !self.learn_skip.1 {
                 self.library.insert_entry(entry);
@@ -1186,7 +1196,47 @@ impl LegDetector {
             flux_sum: 0.0,
             sounding_frames: 0,
             tail: None,
+            recording_cut_frames: self.recording_cut_frames(t, onset),
         }
+    }
+
+    /// Frames between the last frame of this leg that lined up with the recording recognised
+    /// before `onset` and the onset where the line was quiet (silence, noise, a click) while
+    /// that recording, as the library learned it, speaks: the known recording went on but the
+    /// line did not carry it, so it was cut off (a pickup). None when no speech of a known
+    /// recording lined up in the 2 s before the onset. A recording's own pauses are not speech
+    /// in the library either, and count nothing; nor does other audio where it speaks (the
+    /// next clip of a block may differ from the one the library heard next).
+    fn recording_cut_frames(&self, t: u64, onset: u64) -> Option<u32> {
+        let from = t.saturating_sub(PRE_ONSET_FRAMES);
+        let offset = (from..onset)
+            .rev()
+            .find_map(|f| self.record(f).and_then(|r| r.recognised_offset))?;
+        // Anchors up to `t − ZONE_FRAMES` have their landmarks looked up.
+        let looked_up = onset.min((t + 1).saturating_sub(ZONE_FRAMES as u64));
+        let aligned = (from..looked_up).rev().find(|&f| {
+            let (frame, offsets, _) = &self.frame_offsets[(f as usize) % RECORD_FRAMES];
+            *frame == f
+                && offsets
+                    .iter()
+                    .any(|&o| o.wrapping_sub(offset).wrapping_add(1) <= 2)
+        })?;
+        if self.record(aligned)?.class != FrameClass::Speech {
+            return None;
+        }
+        let cut = (aligned + 1..onset)
+            .filter(|&f| {
+                let quiet = self.record(f).is_some_and(|r| {
+                    matches!(
+                        r.class,
+                        FrameClass::Silence | FrameClass::Noise | FrameClass::Tone
+                    )
+                });
+                let known = LibraryEntry::tag_of(self.source, f).wrapping_sub(offset);
+                quiet && self.library.frame_at(known).speech
+            })
+            .count();
+        Some(cut as u32)
     }
 
     fn evidence(&mut self, cand: &Candidate, t: u64) -> LiveEvidence {
@@ -1234,6 +1284,7 @@ impl LegDetector {
                 None
             },
             speech_tail: cand.tail,
+            recording_cut_ms: cand.recording_cut_frames.map(|f| f * 20),
             score: 0.0,
             rejection: None,
         }

@@ -7,6 +7,7 @@
 //! | music stopped before the onset (music in the 2 s before, then a ≥ 60 ms gap) | +0.5 |
 //! | speech began while music was still playing (no gap) | −3.0 |
 //! | music bed under the speech (held partials) | rejects |
+//! | a known recording was cut off: after the last speech that lined up with a recording the library recognised, the line was quiet ≥ 200 ms where the library's copy of it speaks | +1.5, and the block penalties below do not apply |
 //! | inside a block of speech already judged not live (pauses < 1.5 s), e.g. Spanish after English | −1.0 (−2.0 × (1 − firmness) when the library recognised that speech) |
 //! | inside such a block: speech level within 1.5 dB of that block's | −1.0 |
 //! | inside such a block: speech ≥ 5 dB louder than the loop's recorded speech | −1.0 |
@@ -32,6 +33,12 @@ const NOVELTY_NONE_RATIO: f32 = 0.3;
 
 /// Inside a block, speech this much louder than the loop's recorded speech (dB) counts against.
 const LOUDER_THAN_LOOP_DB: f32 = 5.0;
+
+/// Expected speech of a known recording missing for this long before the onset marks the
+/// recording as cut off, ms.
+const RECORDING_CUT_MS: u32 = 200;
+/// Weight of a cut-off recording.
+const RECORDING_CUT_WEIGHT: f32 = 1.5;
 
 /// Why a candidate was not declared LIVE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +115,11 @@ pub struct LiveEvidence {
     /// How the speech before the gap ended (None: no speech in the 2 s before the onset, or
     /// music came after it).
     pub speech_tail: Option<SpeechTail>,
+    /// Media between the last speech that lined up with a recording the library recognised
+    /// (within 2 s before the onset) and the onset during which that recording, as learned,
+    /// speaks, ms: the known recording went on but the line did not carry it (None: no such
+    /// recording).
+    pub recording_cut_ms: Option<u32>,
     /// Sum of cue weights.
     pub score: f32,
     /// Set when the candidate was rejected.
@@ -141,6 +153,12 @@ impl LiveEvidence {
             return 0.0;
         }
         ((self.library_hashes as f32 - 40.0) / 200.0).clamp(0.0, 1.0)
+    }
+
+    /// The known recording before the onset was cut off: it speaks (as learned) for at least
+    /// [`RECORDING_CUT_MS`] where the line carried something else or nothing.
+    pub fn recording_cut(&self) -> bool {
+        self.recording_cut_ms.is_some_and(|c| c >= RECORDING_CUT_MS)
     }
 
     /// Music bed (or music rather than speech): held partials ≥ 30 % of peaks, or a spectrum
@@ -180,7 +198,12 @@ impl LiveEvidence {
                 s -= 1.0;
             }
         }
-        if self.after_recorded_speech {
+        let cut = self.recording_cut();
+        if cut {
+            s += RECORDING_CUT_WEIGHT;
+        }
+        // A cut-off recording is not going on after a pause: the block penalties do not apply.
+        if self.after_recorded_speech && !cut {
             s -= if self.after_library_match {
                 // The library knew the speech before; new speech that keeps failing to line
                 // up with it (or anything else) is not its continuation.
@@ -320,6 +343,9 @@ impl fmt::Display for LiveEvidence {
         if let Some(d) = self.level_change_db {
             write!(f, ", level {d:+.0} dB vs loop speech")?;
         }
+        if let Some(c) = self.recording_cut_ms {
+            write!(f, ", known recording cut for {c} ms")?;
+        }
         if let Some(t) = self.speech_tail {
             write!(
                 f,
@@ -360,6 +386,7 @@ mod tests {
             after_library_match: false,
             block_level_change_db: Some(3.0),
             speech_tail: tail,
+            recording_cut_ms: None,
             score: 0.0,
             rejection: None,
         }
