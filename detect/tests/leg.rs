@@ -589,3 +589,29 @@ fn an_agent_cutting_off_a_known_announcement_is_live() {
         (live.at_samples - onset) / MS
     );
 }
+
+/// An agent who only says "hello?" and waits for an answer: a short utterance, then quiet with
+/// no music coming back, is LIVE even with no other cue (the line's floor and level unchanged),
+/// once the quiet has lasted 500 ms.
+#[test]
+fn a_hello_then_waiting_for_an_answer_is_live() {
+    let library = library_of_the_loop();
+    let mut leg = on_hold(Arc::clone(&library));
+    // Well after the known announcement (no music, no block right before the hello).
+    feed(&mut leg, &hold_cycle(1));
+    feed(&mut leg, &silence(2000));
+    let onset = leg.media_samples();
+    let hello = speech(400, VOICE_AGENT, -20.0, 71);
+    let verdicts = feed(&mut leg, &concat(&[&hello, &silence(1500)]));
+    let live = verdicts
+        .iter()
+        .find(|v| v.phase == Phase::Live)
+        .unwrap_or_else(|| panic!("the agent is not LIVE: {verdicts:#?}"));
+    let text = live.cause.to_string();
+    assert!(text.contains("ms of quiet"), "{text}");
+    let after_onset_ms = (live.at_samples - onset) / MS;
+    assert!(
+        (800..=1300).contains(&after_onset_ms),
+        "LIVE {after_onset_ms} ms after the onset: {text}"
+    );
+}

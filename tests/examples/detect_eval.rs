@@ -612,6 +612,10 @@ fn main() -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(ringcentral_sim::audio::default_asset_dir);
     let bank = AudioBank::load(Some(&dir))?;
+    if std::env::var("HH_DIAG").as_deref() == Ok("5") {
+        diag_bed(&bank);
+        return Ok(());
+    }
     if std::env::var("HH_DIAG").as_deref() == Ok("4") {
         diag_voice(&bank);
         return Ok(());
@@ -1185,5 +1189,45 @@ fn diag_voice(bank: &AudioBank) {
             "{:<26} {:<14} pitch {:>5.0} Hz ({} fr)  nearest loop clip {:<34} pitch {:>4.1} st  spectrum {:>4.1} dB",
             c.id, c.voice, p.0, p.2, best.2, best.0, best.1
         );
+    }
+}
+
+/// `HH_DIAG=5`: the music-bed measures (mean held-partial share, mean spectral flux over the
+/// sounding frames of the first 300 ms after the onset) of every speech clip, as recorded and
+/// spoken again at other rates (`Clip::spoken_again`).
+fn diag_bed(bank: &AudioBank) {
+    use holdhunter_detect::features::FeatureExtractor;
+    let rates = [0.95, 0.97, 1.0, 1.03, 1.05];
+    println!(
+        "clip | kind | {}",
+        rates.map(|r| format!("held/flux @{r}")).join(" | ")
+    );
+    for c in bank.clips() {
+        if !c.kind.is_speech() && c.kind != ClipKind::MusicVocal {
+            continue;
+        }
+        let cells: Vec<String> = rates
+            .iter()
+            .map(|&r| {
+                let v = c.spoken_again(r);
+                let mut ex = FeatureExtractor::new();
+                let on = v.onset_sample.unwrap_or(0) / 160;
+                let (mut held, mut flux, mut n) = (0f32, 0f32, 0u32);
+                for (i, frame) in v.samples.chunks_exact(160).enumerate() {
+                    let f = ex.push(frame);
+                    if i < on + 4 || i >= on + 15 || f.energy_dbfs < -55.0 {
+                        continue;
+                    }
+                    if f.peak_count > 0 {
+                        held += f.stable_partials as f32 / f.peak_count as f32;
+                    }
+                    flux += f.spectral_flux;
+                    n += 1;
+                }
+                let n = n.max(1) as f32;
+                format!("{:.2}/{:.2}", held / n, flux / n)
+            })
+            .collect();
+        println!("{} | {:?} | {}", c.id, c.kind, cells.join(" | "));
     }
 }

@@ -137,6 +137,10 @@ struct Candidate {
     /// Speech-class frames (voiced or not), for level and tilt means.
     speech_class_frames: u32,
     non_speech_run: u32,
+    /// Silence or noise frames since the last speech frame, while no music came back.
+    quiet_run: u32,
+    /// Music came after the candidate's speech.
+    music_after: bool,
     coverage: f32,
     after_music: bool,
     gap_frames: u32,
@@ -972,10 +976,16 @@ impl LegDetector {
         if class == FrameClass::Speech {
             cand.speech_class_frames += 1;
             cand.non_speech_run = 0;
+            cand.quiet_run = 0;
             cand.speech_energy_sum += r.energy_dbfs;
             cand.speech_tilt_sum += r.spectral_tilt_db;
         } else {
             cand.non_speech_run += 1;
+            if class == FrameClass::Music {
+                cand.music_after = true;
+            } else {
+                cand.quiet_run += 1;
+            }
             if class == FrameClass::Silence && cand.floor_len < cand.floor_energies.len() {
                 cand.floor_energies[cand.floor_len] = r.energy_dbfs.max(FLOOR_CLAMP_DBFS);
                 cand.floor_len += 1;
@@ -1178,6 +1188,8 @@ impl LegDetector {
             speech_frames: 0,
             speech_class_frames: 0,
             non_speech_run: 0,
+            quiet_run: 0,
+            music_after: false,
             coverage: self.loop_coverage(),
             after_music: music_frames >= 15,
             gap_frames,
@@ -1285,6 +1297,11 @@ impl LegDetector {
             },
             speech_tail: cand.tail,
             recording_cut_ms: cand.recording_cut_frames.map(|f| f * 20),
+            quiet_after_ms: if cand.music_after {
+                0
+            } else {
+                cand.quiet_run * 20
+            },
             score: 0.0,
             rejection: None,
         }

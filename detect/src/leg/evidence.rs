@@ -6,7 +6,8 @@
 //! | not in loop library (enough landmarks; full below 12 % aligned on one offset, none from 30 %), scaled by how much of the loop the library recognises | +(2.0 + 1.5 × firmness) × coverage × novelty; firmness grows from 40 to 240 landmarks; coverage credit from 50 % to 85 % recognised |
 //! | music stopped before the onset (music in the 2 s before, then a ≥ 60 ms gap) | +0.5 |
 //! | speech began while music was still playing (no gap) | −3.0 |
-//! | music bed under the speech (held partials) | rejects |
+//! | music bed under the speech (held partials ≥ 45 %, flux < 0.22, or held ≥ 30 % with flux < 0.26) | rejects |
+//! | a short utterance (≤ 800 ms voiced), then ≥ 500 ms of quiet with no music coming back: a "hello?" waiting for an answer | +1.5 |
 //! | a known recording was cut off: after the last speech that lined up with a recording the library recognised, the line was quiet ≥ 200 ms where the library's copy of it speaks | +1.5, and the block penalties below do not apply |
 //! | inside a block of speech already judged not live (pauses < 1.5 s), e.g. Spanish after English | −1.0 (−2.0 × (1 − firmness) when the library recognised that speech) |
 //! | inside such a block: speech level within 1.5 dB of that block's | −1.0 |
@@ -39,6 +40,13 @@ const LOUDER_THAN_LOOP_DB: f32 = 5.0;
 const RECORDING_CUT_MS: u32 = 200;
 /// Weight of a cut-off recording.
 const RECORDING_CUT_WEIGHT: f32 = 1.5;
+
+/// Quiet after a short utterance that counts as waiting for an answer, ms.
+const WAITING_QUIET_MS: u32 = 500;
+/// Longest voiced speech of an utterance that can be waiting for an answer, ms.
+const WAITING_MAX_VOICED_MS: u32 = 800;
+/// Weight of waiting for an answer.
+const WAITING_WEIGHT: f32 = 1.5;
 
 /// Why a candidate was not declared LIVE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +128,9 @@ pub struct LiveEvidence {
     /// speaks, ms: the known recording went on but the line did not carry it (None: no such
     /// recording).
     pub recording_cut_ms: Option<u32>,
+    /// Quiet (silence or noise, no music) since the candidate's last speech, ms (0 once music
+    /// came back).
+    pub quiet_after_ms: u32,
     /// Sum of cue weights.
     pub score: f32,
     /// Set when the candidate was rejected.
@@ -161,10 +172,24 @@ impl LiveEvidence {
         self.recording_cut_ms.is_some_and(|c| c >= RECORDING_CUT_MS)
     }
 
-    /// Music bed (or music rather than speech): held partials ≥ 30 % of peaks, or a spectrum
-    /// too steady for speech (mean flux < 0.22).
+    /// A short utterance, then the line waits: at most [`WAITING_MAX_VOICED_MS`] of voiced
+    /// speech followed by ≥ [`WAITING_QUIET_MS`] of quiet with no music coming back, as a
+    /// person who said "hello?" waits for an answer. A hold loop goes on (music, its next
+    /// clip) within 400 ms.
+    pub fn waiting(&self) -> bool {
+        self.quiet_after_ms >= WAITING_QUIET_MS && self.voiced_ms <= WAITING_MAX_VOICED_MS
+    }
+
+    /// Music bed (or music rather than speech): held partials ≥ 45 % of peaks, a spectrum too
+    /// steady for speech (mean flux < 0.22), or both moderately (held ≥ 30 % with flux < 0.3).
+    /// Held partials alone from 30 % are not enough: a monotone voice's harmonics sit on the
+    /// same FFT bins for 80 ms depending on where its pitch falls on the bin grid, so the
+    /// same greeting spoken 3 % higher scores 0.1–0.3 (`HH_DIAG=5` in detect_eval); sung
+    /// music scores ≥ 0.33 with flux ≤ 0.25.
     pub fn music_bed(&self) -> bool {
-        self.held_partial_ratio >= 0.3 || self.mean_flux < 0.22
+        self.held_partial_ratio >= 0.45
+            || self.mean_flux < 0.22
+            || (self.held_partial_ratio >= 0.3 && self.mean_flux < 0.26)
     }
 
     /// Compute [`LiveEvidence::score`] from the cues. `min_hashes`: hashes needed before
@@ -239,6 +264,9 @@ impl LiveEvidence {
             } else if !self.after_music && self.floor_change_db.is_some_and(|d| d.abs() < 4.0) {
                 s -= 1.5;
             }
+        }
+        if self.waiting() {
+            s += WAITING_WEIGHT;
         }
         if let Some(d) = self.floor_change_db {
             let d = d.abs();
@@ -324,7 +352,11 @@ impl fmt::Display for LiveEvidence {
             write!(f, ", after music + {} ms gap", self.gap_ms)?;
         }
         if self.music_bed() {
-            f.write_str(", music bed under speech")?;
+            write!(
+                f,
+                ", music bed under speech (held partials {:.2}, flux {:.2})",
+                self.held_partial_ratio, self.mean_flux
+            )?;
         }
         if self.after_recorded_speech {
             f.write_str(", inside a speech block judged not live")?;
@@ -345,6 +377,9 @@ impl fmt::Display for LiveEvidence {
         }
         if let Some(c) = self.recording_cut_ms {
             write!(f, ", known recording cut for {c} ms")?;
+        }
+        if self.waiting() {
+            write!(f, ", then {} ms of quiet", self.quiet_after_ms)?;
         }
         if let Some(t) = self.speech_tail {
             write!(
@@ -387,6 +422,7 @@ mod tests {
             block_level_change_db: Some(3.0),
             speech_tail: tail,
             recording_cut_ms: None,
+            quiet_after_ms: 0,
             score: 0.0,
             rejection: None,
         }

@@ -19,6 +19,10 @@ use crate::audio::ulaw::{ULAW_SILENCE, encode_ulaw};
 use crate::audio::{AudioBank, Clip, ClipKind, Language};
 
 const SAMPLES_PER_MS: u64 = 8;
+/// Rates at which an agent says a clip again ([`Clip::spoken_again`]): ±5 % in pitch and tempo.
+const AGENT_RATE_RANGE: std::ops::RangeInclusive<f64> = 0.95..=1.05;
+/// Mixed into the call seed for the agent-voice stream.
+const VOICE_STREAM: u64 = 0x766f_6963_6521;
 const RING_CYCLE_MS: u64 = 6_000;
 const NO_ANSWER_RING_MS: u64 = 60_000;
 
@@ -98,6 +102,8 @@ pub struct FarEndCall {
     announcement_breaks: u32,
     announcement_cursor: usize,
     // agent
+    /// Draws for varying the agent's clips (its own stream: see `push_agent_speech`).
+    voice_rng: ChaCha8Rng,
     agent_phase: bool,
     transferred: bool,
     queue_answered: bool,
@@ -208,6 +214,7 @@ impl FarEndCall {
             music_pos,
             announcement_breaks: 0,
             announcement_cursor,
+            voice_rng: call_rng(cfg.seed ^ VOICE_STREAM, call_seed),
             agent_phase: false,
             transferred: false,
             queue_answered: false,
@@ -852,7 +859,11 @@ impl FarEndCall {
     }
 
     fn push_agent_speech(&mut self, clip: &Arc<Clip>, onset_event: Option<FarEndEvent>) {
-        let mut seg = Segment::clip(clip, AudioLabel::AgentSpeech).with_onset_event(onset_event);
+        // Never the same waveform twice (see `Clip::spoken_again`); drawn from the call's
+        // own voice stream, so the rest of the call's draws stay as they were.
+        let rate = self.voice_rng.random_range(AGENT_RATE_RANGE);
+        let clip = Arc::new(clip.spoken_again(rate));
+        let mut seg = Segment::clip(&clip, AudioLabel::AgentSpeech).with_onset_event(onset_event);
         seg.gain = self.plan.agent_gain;
         seg.agent_room = true;
         self.queue.push_back(seg);
