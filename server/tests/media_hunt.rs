@@ -41,6 +41,10 @@ fn pps_as_simulated() -> pb::Destination {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn detector_finds_the_agent_and_the_winner_is_transferred() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("hold_hunter_server::media=info")
+        .with_test_writer()
+        .try_init();
     let mut sim_cfg = sim_config();
     sim_cfg.time_scale = 40.0; // PPS mean hold 25 min -> 37.5 s of media
     sim_cfg.media_pace = 6.0;
