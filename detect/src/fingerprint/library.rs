@@ -301,18 +301,10 @@ impl LoopLibrary {
     /// frames it learns). The mark is queued for persistence as an entry of
     /// [`SPEECH_MARK_KEY`]. Returns true if it was new.
     pub fn mark_speech(&self, tag: u32) -> bool {
-        let e = LibraryEntry {
+        self.insert_entry(LibraryEntry {
             key: SPEECH_MARK_KEY,
             tag,
-        };
-        let added = self.add(e);
-        if added {
-            self.new_entries
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(e);
-        }
-        added
+        })
     }
 
     /// Set a speech mark (from [`LoopLibrary::mark_speech`] or an import).
