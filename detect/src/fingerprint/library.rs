@@ -18,11 +18,11 @@
 //! or sets them aside ([`LoopLibrary::remove_recent`]). The same waveform on two legs at once
 //! is never a person. Recent entries are never persisted.
 //!
-//! Frame index: the library also counts, per tag, the landmarks learned there, and marks the
-//! tags where the source heard speech ([`LoopLibrary::mark_speech`]), so a leg that recognised
-//! a recording at an offset can ask what the recording does next ([`LoopLibrary::frame_at`]):
-//! a known recording that should be speaking while the line is quiet was cut off. Speech marks
-//! are stored as entries of the reserved key [`SPEECH_MARK_KEY`] and persist with the rest.
+//! Speech marks: the library also marks the tags where the source heard speech
+//! ([`LoopLibrary::mark_speech`]), so a leg that recognised a recording at an offset can ask
+//! what the recording does next ([`LoopLibrary::speaks_at`]): a known recording that should be
+//! speaking while the line is quiet was cut off. Speech marks are stored as entries of the
+//! reserved key [`SPEECH_MARK_KEY`] and persist with the rest.
 //!
 //! Persistence: entries added by legs are queued as new until
 //! [`LoopLibrary::drain_new_hashes`] (packed `u64`, see [`LibraryEntry::to_u64`]) or
@@ -30,7 +30,7 @@
 //! set per destination keyed with [`FINGERPRINT_VERSION`](super::FINGERPRINT_VERSION)); a later
 //! job loads them back with [`LoopLibrary::extend`], which does not mark them new again.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
@@ -74,16 +74,7 @@ struct Occurrences {
 
 type Shard = HashMap<u32, Occurrences, BuildHasherDefault<IdentityHasher>>;
 type RecentShard = HashMap<u32, Vec<u32>, BuildHasherDefault<IdentityHasher>>;
-type FrameShard = HashMap<u32, FrameAt, BuildHasherDefault<IdentityHasher>>;
-
-/// What the library holds at one tag (a source's 20 ms frame), see [`LoopLibrary::frame_at`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FrameAt {
-    /// Landmarks learned anchored on this frame (saturating).
-    pub landmarks: u16,
-    /// The source heard speech on this frame ([`LoopLibrary::mark_speech`]).
-    pub speech: bool,
-}
+type SpeechShard = HashSet<u32, BuildHasherDefault<IdentityHasher>>;
 
 /// One library entry: a landmark key heard at `tag` = source × 2^20 + frame (wrapping).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -131,8 +122,8 @@ pub struct LoopLibrary {
     shards: [RwLock<Shard>; SHARDS],
     /// Heard by a leg, not yet learned: key → tags (see the module docs).
     recent: [RwLock<RecentShard>; SHARDS],
-    /// Tag → what was learned there (see the module docs).
-    frames: [RwLock<FrameShard>; SHARDS],
+    /// Tags marked as speech (see the module docs).
+    speech: [RwLock<SpeechShard>; SHARDS],
     new_entries: Mutex<Vec<LibraryEntry>>,
     len: AtomicUsize,
     max_entries: usize,
@@ -166,7 +157,7 @@ impl LoopLibrary {
         LoopLibrary {
             shards: std::array::from_fn(|_| RwLock::new(Shard::default())),
             recent: std::array::from_fn(|_| RwLock::new(RecentShard::default())),
-            frames: std::array::from_fn(|_| RwLock::new(FrameShard::default())),
+            speech: std::array::from_fn(|_| RwLock::new(SpeechShard::default())),
             new_entries: Mutex::new(Vec::new()),
             len: AtomicUsize::new(0),
             max_entries,
@@ -282,19 +273,18 @@ impl LoopLibrary {
             .sum()
     }
 
-    fn frame_shard(&self, tag: u32) -> &RwLock<FrameShard> {
-        &self.frames[tag as usize % SHARDS]
+    fn speech_shard(&self, tag: u32) -> &RwLock<SpeechShard> {
+        &self.speech[tag as usize % SHARDS]
     }
 
-    /// What the library learned at `tag` (a source's frame): landmark count and speech mark.
-    /// All zero for a frame never learned (silence, a repeat, or beyond what was heard).
-    pub fn frame_at(&self, tag: u32) -> FrameAt {
-        self.frame_shard(tag)
+    /// Whether the source of `tag` heard speech on that frame ([`LoopLibrary::mark_speech`]).
+    /// False for a frame never learned as speech (silence, music, a repeat, or beyond what was
+    /// heard).
+    pub fn speaks_at(&self, tag: u32) -> bool {
+        self.speech_shard(tag)
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .get(&tag)
-            .copied()
-            .unwrap_or_default()
+            .contains(&tag)
     }
 
     /// Mark `tag` as a frame where its source heard speech (a leg calls this for the speech
@@ -309,18 +299,15 @@ impl LoopLibrary {
 
     /// Set a speech mark (from [`LoopLibrary::mark_speech`] or an import).
     fn add_speech_mark(&self, tag: u32) -> bool {
-        let mut frames = self
-            .frame_shard(tag)
+        let added = self
+            .speech_shard(tag)
             .write()
-            .unwrap_or_else(|e| e.into_inner());
-        let at = frames.entry(tag).or_default();
-        if at.speech {
-            return false;
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(tag);
+        if added {
+            self.len.fetch_add(1, Ordering::Relaxed);
         }
-        at.speech = true;
-        drop(frames);
-        self.len.fetch_add(1, Ordering::Relaxed);
-        true
+        added
     }
 
     fn add(&self, e: LibraryEntry) -> bool {
@@ -341,14 +328,6 @@ impl LoopLibrary {
         }
         o.tags.push(e.tag);
         drop(shard);
-        {
-            let mut frames = self
-                .frame_shard(e.tag)
-                .write()
-                .unwrap_or_else(|e| e.into_inner());
-            let at = frames.entry(e.tag).or_default();
-            at.landmarks = at.landmarks.saturating_add(1);
-        }
         self.len.fetch_add(1, Ordering::Relaxed);
         let source = e.tag >> FRAME_BITS;
         self.next_source.fetch_max(source + 1, Ordering::Relaxed);
@@ -452,17 +431,12 @@ impl LoopLibrary {
                 all.extend(o.tags.iter().map(|&tag| LibraryEntry { key, tag }));
             }
         }
-        for frames in &self.frames {
-            let frames = frames.read().unwrap_or_else(|e| e.into_inner());
-            all.extend(
-                frames
-                    .iter()
-                    .filter(|(_, at)| at.speech)
-                    .map(|(&tag, _)| LibraryEntry {
-                        key: SPEECH_MARK_KEY,
-                        tag,
-                    }),
-            );
+        for marks in &self.speech {
+            let marks = marks.read().unwrap_or_else(|e| e.into_inner());
+            all.extend(marks.iter().map(|&tag| LibraryEntry {
+                key: SPEECH_MARK_KEY,
+                tag,
+            }));
         }
         all
     }
@@ -540,7 +514,7 @@ mod tests {
     }
 
     #[test]
-    fn frames_count_landmarks_and_speech_marks_persist_with_the_entries() {
+    fn speech_marks_persist_with_the_entries() {
         let a = LoopLibrary::new();
         let t = |frame| LibraryEntry::tag_of(7, frame);
         assert_eq!(
@@ -550,18 +524,10 @@ mod tests {
         assert!(a.mark_speech(t(10)));
         assert!(!a.mark_speech(t(10)), "a mark is set once");
         assert!(a.mark_speech(t(12)));
-        assert_eq!(
-            a.frame_at(t(10)),
-            FrameAt {
-                landmarks: 2,
-                speech: true
-            }
-        );
-        assert_eq!(a.frame_at(t(11)).landmarks, 1);
-        assert!(!a.frame_at(t(11)).speech);
-        assert_eq!(a.frame_at(t(12)).landmarks, 0);
-        assert!(a.frame_at(t(12)).speech);
-        assert_eq!(a.frame_at(t(13)), FrameAt::default());
+        assert!(a.speaks_at(t(10)));
+        assert!(!a.speaks_at(t(11)), "landmarks alone are no speech mark");
+        assert!(a.speaks_at(t(12)), "a mark needs no landmark");
+        assert!(!a.speaks_at(t(13)));
         // Marks are entries (they count, and persist) but not landmarks: no lookup sees them.
         assert_eq!(a.len(), 5);
         assert!(!a.contains_key(SPEECH_MARK_KEY));
@@ -571,7 +537,7 @@ mod tests {
         let b = LoopLibrary::new();
         b.extend(persisted.iter().copied());
         for f in 10..=13 {
-            assert_eq!(b.frame_at(t(f)), a.frame_at(t(f)), "frame {f}");
+            assert_eq!(b.speaks_at(t(f)), a.speaks_at(t(f)), "frame {f}");
         }
         let mut exported = b.export();
         exported.sort_unstable();

@@ -12,5 +12,5 @@ pub use landmark::{
     FINGERPRINT_VERSION, Landmark, LandmarkHasher, MAX_LANDMARKS_PER_FRAME, PEAKS_PER_FRAME,
     SPEECH_MARK_KEY, ZONE_FRAMES, pick_peaks,
 };
-pub use library::{FrameAt, LibraryEntry, Lookup, LoopLibrary};
+pub use library::{LibraryEntry, Lookup, LoopLibrary};
 pub use matcher::{OffsetVotes, vote_landmark};

@@ -824,15 +824,19 @@ impl LegDetector {
         }
         let near = anchor.saturating_sub(LEARN_ALIGN_FRAMES)
             ..=(anchor + LEARN_ALIGN_FRAMES).min(t.saturating_sub(ZONE_FRAMES as u64));
-        near.into_iter().any(|g| {
-            let (frame, offsets, _) = &self.frame_offsets[(g as usize) % RECORD_FRAMES];
-            *frame == g
-                && offsets.iter().any(|&o| {
-                    recognised
-                        .iter()
-                        .any(|&best| o.wrapping_sub(best).wrapping_add(1) <= 2)
-                })
-        })
+        near.into_iter().any(|g| self.votes_for(g, recognised))
+    }
+
+    /// Whether the landmarks of anchor frame `g` (still in the ring) voted for one of
+    /// `offsets` (±1 frame).
+    fn votes_for(&self, g: u64, offsets: &[u32]) -> bool {
+        let (frame, voted, _) = &self.frame_offsets[(g as usize) % RECORD_FRAMES];
+        *frame == g
+            && voted.iter().any(|&o| {
+                offsets
+                    .iter()
+                    .any(|&best| o.wrapping_sub(best).wrapping_add(1) <= 2)
+            })
     }
 
     /// Update the hold loop's floor and recorded-speech profile from frames old enough that no
@@ -1226,13 +1230,9 @@ impl LegDetector {
             .find_map(|f| self.record(f).and_then(|r| r.recognised_offset))?;
         // Anchors up to `t − ZONE_FRAMES` have their landmarks looked up.
         let looked_up = onset.min((t + 1).saturating_sub(ZONE_FRAMES as u64));
-        let aligned = (from..looked_up).rev().find(|&f| {
-            let (frame, offsets, _) = &self.frame_offsets[(f as usize) % RECORD_FRAMES];
-            *frame == f
-                && offsets
-                    .iter()
-                    .any(|&o| o.wrapping_sub(offset).wrapping_add(1) <= 2)
-        })?;
+        let aligned = (from..looked_up)
+            .rev()
+            .find(|&f| self.votes_for(f, &[offset]))?;
         if self.record(aligned)?.class != FrameClass::Speech {
             return None;
         }
@@ -1245,7 +1245,7 @@ impl LegDetector {
                     )
                 });
                 let known = LibraryEntry::tag_of(self.source, f).wrapping_sub(offset);
-                quiet && self.library.frame_at(known).speech
+                quiet && self.library.speaks_at(known)
             })
             .count();
         Some(cut as u32)

@@ -158,12 +158,12 @@ impl Clip {
         // Speeding up (rate > 1) lowers the cutoff to the new Nyquist.
         let cutoff = (1.0 / rate).min(1.0);
         let a = LANCZOS_A as f64;
+        let reach = (a / cutoff).ceil() as isize;
         let samples = (0..out_len)
             .map(|i| {
                 let x = i as f64 * rate;
                 let centre = x.floor() as isize;
                 let (mut acc, mut norm) = (0.0, 0.0);
-                let reach = (a / cutoff).ceil() as isize;
                 for j in centre - reach + 1..=centre + reach {
                     let d = (x - j as f64) * cutoff;
                     let w = lanczos(d, a);
