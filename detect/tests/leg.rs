@@ -615,3 +615,65 @@ fn a_hello_then_waiting_for_an_answer_is_live() {
         "LIVE {after_onset_ms} ms after the onset: {text}"
     );
 }
+
+/// A LIVE verdict on a recording heard for the first time, reported wrong
+/// ([`LegDetector::resume_hold`]): the leg goes on holding with what it measured, the rest of
+/// the same recording is not taken for an agent again (it is judged as a block of speech the
+/// library does not know: half the novelty credit), and the next time the loop plays it, it
+/// is recognised.
+#[test]
+fn a_leg_resuming_hold_after_a_false_live_learns_the_recording() {
+    let library = library_of_the_loop();
+    let mut leg = on_hold(Arc::clone(&library));
+    feed(&mut leg, &hold_cycle(1));
+    // A new announcement, in another voice and louder than the loop's, after a gap.
+    let music = chord_music(8000, -22.0, 1);
+    let new_announcement = speech(6000, VOICE_AGENT, -16.0, 93);
+    let mut verdicts = feed(&mut leg, &concat(&[&music, &silence(600)]));
+    let mut pcm = to_ulaw(&new_announcement).into_iter();
+    let mut live_at = None;
+    let mut frame = Vec::with_capacity(160);
+    loop {
+        frame.clear();
+        frame.extend(pcm.by_ref().take(160));
+        if frame.is_empty() {
+            break;
+        }
+        if let Some(v) = leg.push_ulaw(&frame) {
+            if v.phase == Phase::Live && live_at.is_none() {
+                live_at = Some(v.at_samples);
+                assert!(leg.resume_hold() > 0, "nothing learned");
+                assert_eq!(leg.phase(), Phase::Hold);
+            }
+            verdicts.push(v);
+        }
+    }
+    let live_at = live_at.unwrap_or_else(|| panic!("not taken for an agent: {verdicts:#?}"));
+    let lives = verdicts.iter().filter(|v| v.phase == Phase::Live).count();
+    let texts: Vec<String> = verdicts
+        .iter()
+        .map(|v| format!("{} {}", v.at_samples, v.cause))
+        .collect();
+    assert_eq!(lives, 1, "the rest of it taken again: {texts:#?}");
+    assert!(
+        verdicts
+            .iter()
+            .any(|v| v.at_samples > live_at && v.onset_samples.is_some()),
+        "the rest of the announcement was not judged at all: {verdicts:#?}"
+    );
+    // The loop plays it again, long after: recorded.
+    feed(&mut leg, &silence(6000));
+    let verdicts = feed(
+        &mut leg,
+        &concat(&[&music, &silence(600), &new_announcement]),
+    );
+    assert!(
+        verdicts.iter().all(|v| v.phase != Phase::Live),
+        "{verdicts:#?}"
+    );
+    assert_eq!(
+        first_speech_decision(&verdicts).cause.code(),
+        "RECORDED_IN_LOOP_LIBRARY",
+        "{verdicts:#?}"
+    );
+}

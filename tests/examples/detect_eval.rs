@@ -30,8 +30,9 @@
 //! prompts (as the server would load known prompts).
 //!
 //! Scoring per call:
-//! - LIVE before the agent's line opened: a false transfer. The leg is then re-armed (a fresh
-//!   `LegDetector` on the same library, `mark_hold`) so the rest of the hold is still scored.
+//! - LIVE before the agent's line opened: a false transfer. The leg then goes on holding
+//!   (`LegDetector::resume_hold`: the audio taken for an agent is learned, the leg keeps its
+//!   measurements) so the rest of the hold is still scored.
 //! - LIVE after pickup: a detection; latency = verdict media time − the agent's first voiced
 //!   sample (`CallTruth::agent_speech_started_at_samples`).
 //! - Missed: no LIVE within `--miss-ms` (3000) of the agent's first voiced sample.
@@ -195,8 +196,6 @@ fn plan_digits(step: &IvrStep) -> Option<String> {
 struct CallRun<'a> {
     model: &'a Arc<DestinationModel>,
     args: &'a Args,
-    library: Arc<LoopLibrary>,
-    dcfg: &'a DetectorConfig,
     challenge: bool,
     call: FarEndCall,
     det: LegDetector,
@@ -238,14 +237,12 @@ impl<'a> CallRun<'a> {
         };
         let now: jiff::Timestamp = "2025-03-04T15:00:00Z".parse().expect("fixed timestamp");
         let call = model.start_call(Arc::clone(bank), &cfg, call_seed, now);
-        let det = LegDetector::new(dcfg.clone(), Arc::clone(&library));
+        let det = LegDetector::new(dcfg.clone(), library);
         let steps = model.spec().ivr.steps.clone();
         let menus = steps.iter().filter(|s| plan_digits(s).is_some()).count();
         CallRun {
             model,
             args,
-            library,
-            dcfg,
             challenge,
             call,
             det,
@@ -360,9 +357,9 @@ impl<'a> CallRun<'a> {
                         self.last_announcement,
                         v.cause
                     ));
-                    // The user who took the false transfer reports a recording.
-                    self.det.learn_false_live();
-                    self.rearm();
+                    // The user who took the false transfer reports a recording: the leg
+                    // learns it and goes on holding with what it measured.
+                    self.det.resume_hold();
                     return true;
                 }
                 if truth.challenge_started_at_samples.is_some()
@@ -389,7 +386,7 @@ impl<'a> CallRun<'a> {
                     self.last_announcement,
                     v.cause
                 ));
-                self.rearm();
+                self.det.resume_hold();
             }
             Phase::Hold | Phase::Ivr => {
                 if let Ok(id) = std::env::var("HH_TRACE_ANN")
@@ -410,14 +407,6 @@ impl<'a> CallRun<'a> {
             }
         }
         true
-    }
-
-    /// A fresh detector on the same library after a false verdict (the leg stays on hold).
-    fn rearm(&mut self) {
-        self.det = LegDetector::new(self.dcfg.clone(), Arc::clone(&self.library));
-        if self.hold_started {
-            self.det.mark_hold();
-        }
     }
 
     /// Score the call.

@@ -147,6 +147,8 @@ struct Candidate {
     click: bool,
     after_recorded: bool,
     after_library: bool,
+    /// `after_recorded`, in a block of unknown speech (`LegDetector::unknown_block`).
+    after_unknown: bool,
     floor_energies: [f32; 32],
     floor_len: usize,
     speech_energy_sum: f32,
@@ -203,6 +205,10 @@ pub struct LegDetector {
     library_segment: bool,
     /// Mean level of the speech in the current block judged not live, dBFS.
     block_speech_dbfs: Option<f32>,
+    /// The current block judged not live holds speech the library did not recognise and that
+    /// was not music: a candidate left unconfirmed, or a LIVE verdict reported wrong
+    /// ([`LegDetector::resume_hold`]).
+    unknown_block: bool,
     last_recorded_frame: Option<u64>,
     /// Last frame of speech the loop library recognised (a RECORDED_IN_LOOP_LIBRARY veto).
     last_library_frame: Option<u64>,
@@ -315,6 +321,7 @@ impl LegDetector {
             recorded_segment: false,
             library_segment: false,
             block_speech_dbfs: None,
+            unknown_block: false,
             last_recorded_frame: None,
             last_library_frame: None,
             last_verdict_frame: None,
@@ -511,6 +518,28 @@ impl LegDetector {
         added
     }
 
+    /// Hook for a verdict reported wrong: the last LIVE (or NEEDS_HUMAN) verdict was not an
+    /// agent (or a challenge) and the leg is still on
+    /// hold. Learns the audio that was declared LIVE ([`LegDetector::learn_false_live`]) and
+    /// moves back to HOLD keeping what the leg measured (loop floor, speech level, coverage):
+    /// the speech in progress is judged as a block of recorded speech, so the rest of the
+    /// same recording is not taken for an agent again. Returns how many library entries were
+    /// new. No-op (0) in IVR or HOLD.
+    pub fn resume_hold(&mut self) -> usize {
+        if matches!(self.phase, Phase::Ivr | Phase::Hold) {
+            return 0;
+        }
+        let added = self.learn_false_live();
+        self.change_phase(Phase::Hold, 1.0, Cause::HoldMarked, None);
+        if !self.recorded_segment {
+            self.block_speech_dbfs = None;
+        }
+        self.recorded_segment = true;
+        self.unknown_block = true;
+        self.last_recorded_frame = Some(self.frame.saturating_sub(1));
+        added
+    }
+
     /// Server hook: a human must take this leg (e.g. the IVR plan knows the current prompt is
     /// an anti-automation voice challenge). Moves any phase to NEEDS_HUMAN.
     pub fn flag_needs_human(&mut self, reason: impl Into<String>) -> Verdict {
@@ -630,6 +659,7 @@ impl LegDetector {
             // The IVR's closing message is speech judged not live: what follows it after a
             // short pause (its next sentence, its Spanish half) is judged as the same block.
             self.block_speech_dbfs = None;
+            self.unknown_block = false;
             self.recorded_segment = true;
         }
         if class == FrameClass::Speech && self.recorded_segment {
@@ -647,6 +677,7 @@ impl LegDetector {
             self.non_speech_run = self.non_speech_run.saturating_add(1);
             if self.non_speech_run >= BLOCK_END_FRAMES {
                 self.recorded_segment = false;
+                self.unknown_block = false;
                 self.library_segment = false;
             }
         }
@@ -1071,6 +1102,10 @@ impl LegDetector {
                 if rejection != Rejection::TooShort {
                     if !self.recorded_segment {
                         self.block_speech_dbfs = None;
+                        self.unknown_block = false;
+                    }
+                    if rejection == Rejection::Unconfirmed {
+                        self.unknown_block = true;
                     }
                     self.recorded_segment = true;
                     self.last_recorded_frame = Some(t);
@@ -1204,6 +1239,10 @@ impl LegDetector {
             after_library: self
                 .last_library_frame
                 .is_some_and(|f| t.saturating_sub(f) <= BLOCK_FRAMES),
+            after_unknown: self.unknown_block
+                && self
+                    .last_recorded_frame
+                    .is_some_and(|f| t.saturating_sub(f) <= BLOCK_FRAMES),
             floor_energies: [0.0; 32],
             floor_len: 0,
             speech_energy_sum: 0.0,
@@ -1290,6 +1329,7 @@ impl LegDetector {
             tilt_change_db: self.loop_speech_tilt_db.map(|l| tilt - l),
             after_recorded_speech: cand.after_recorded,
             after_library_match: cand.after_library,
+            after_unknown_speech: cand.after_unknown,
             block_level_change_db: if cand.after_recorded {
                 self.block_speech_dbfs.map(|b| level - b)
             } else {

@@ -3,9 +3,8 @@
 //!
 //! | cue | weight |
 //! |---|---|
-//! | not in loop library (enough landmarks; full below 12 % aligned on one offset, none from 30 %), scaled by how much of the loop the library recognises | +(2.0 + 1.5 × firmness) × coverage × novelty; firmness grows from 40 to 240 landmarks; coverage credit from 50 % to 85 % recognised |
-//! | music stopped before the onset (music in the 2 s before, then a ≥ 60 ms gap) | +0.5 |
-//! | speech began while music was still playing (no gap) | −3.0 |
+//! | not in loop library (enough landmarks; full below 12 % aligned on one offset, none from 30 %), scaled by how much of the loop the library recognises | +(2.0 + 1.5 × firmness) × coverage × novelty; firmness grows from 40 to 240 landmarks; coverage credit from 50 % to 85 % recognised; halved inside a block of speech the library did not recognise either, music aside (unless a known recording was cut off) |
+//! | after music (music in the 2 s before): the gap from the last music to the onset, < 60 ms (speech began while the music played) / 60–200 ms / 200–300 ms / ≥ 300 ms | −5.0 / −1.0 / 0 / +0.5 |
 //! | music bed under the speech (held partials ≥ 45 %, flux < 0.22, or held ≥ 30 % with flux < 0.26 or under 60 % of the frames voiced) | rejects |
 //! | a short utterance (≤ 800 ms voiced), then ≥ 500 ms of quiet with no music coming back: a "hello?" waiting for an answer | +1.5 |
 //! | a known recording was cut off: after the last speech that lined up with a recording the library recognised, the line was quiet ≥ 200 ms where the library's copy of it speaks | +1.5, and the block penalties below do not apply |
@@ -32,6 +31,10 @@ const NOVELTY_FULL_RATIO: f32 = 0.12;
 /// Aligned library-match share from which a candidate gets no novelty credit.
 const NOVELTY_NONE_RATIO: f32 = 0.3;
 
+/// Share of the novelty credit left inside a block of speech judged not live that the library
+/// did not recognise either (e.g. the rest of a recording taken for an agent, then reported).
+const UNKNOWN_BLOCK_NOVELTY: f32 = 0.5;
+
 /// Inside a block, speech this much louder than the loop's recorded speech (dB) counts against.
 const LOUDER_THAN_LOOP_DB: f32 = 5.0;
 
@@ -47,6 +50,23 @@ const WAITING_QUIET_MS: u32 = 500;
 const WAITING_MAX_VOICED_MS: u32 = 800;
 /// Weight of waiting for an answer.
 const WAITING_WEIGHT: f32 = 1.5;
+
+/// Weight of the gap between the end of the music and a candidate's onset (after music only).
+///
+/// A hold loop's next clip follows its music within ≈ 0.25 s (often with no gap at all); a
+/// person who picks up is connected, then speaks: ≥ 0.2 s (the simulator's agents: 100–600 ms
+/// of line silence, a click, the clip's own lead-in). Session 7, detect_eval seeds 1 and 2:
+/// every detected pickup after music had a gap ≥ 220 ms (most ≥ 340 ms); 14 of 15 false
+/// transfers after music had ≤ 260 ms, 6 of them under 60 ms.
+fn music_gap_weight(gap_ms: u32) -> f32 {
+    match gap_ms {
+        // Speech began while the music was still playing: the loop's next clip.
+        0..60 => -5.0,
+        60..200 => -1.0,
+        200..300 => 0.0,
+        _ => 0.5,
+    }
+}
 
 /// Why a candidate was not declared LIVE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +138,10 @@ pub struct LiveEvidence {
     pub after_recorded_speech: bool,
     /// That speech was recognised by the loop library (a known recording still playing).
     pub after_library_match: bool,
+    /// That block holds speech the library did not recognise either and that was not music
+    /// (a candidate left unconfirmed, or a LIVE verdict reported wrong): a recording heard
+    /// for the first time may be going on.
+    pub after_unknown_speech: bool,
     /// Mean speech level minus that speech's level, dB (None: not inside such a block).
     pub block_level_change_db: Option<f32>,
     /// How the speech before the gap ended (None: no speech in the 2 s before the onset, or
@@ -211,11 +235,18 @@ impl LiveEvidence {
             // More landmarks without alignment = firmer evidence that this is not a known
             // recording (repeats align ≥ 20 % over any 200 ms): up to +1.5 more from 40 to
             // 240 informative landmarks (≈ 0.2 → 0.8 s of speech).
-            s += (2.0 + 1.5 * self.firmness()) * coverage_factor * novelty;
+            // Inside a block of speech the library did not know either (a recording heard
+            // for the first time), new speech failing to line up is what that recording
+            // going on looks like: novelty vouches little there.
+            let block_factor = if self.after_unknown_speech && !self.recording_cut() {
+                UNKNOWN_BLOCK_NOVELTY
+            } else {
+                1.0
+            };
+            s += (2.0 + 1.5 * self.firmness()) * coverage_factor * novelty * block_factor;
         }
         if self.after_music {
-            // Recordings follow the music without a gap; a person picks up after a pause.
-            s += if self.gap_ms >= 60 { 0.5 } else { -3.0 };
+            s += music_gap_weight(self.gap_ms);
         }
         if let Some(d) = self.block_level_change_db {
             // The same recording going on keeps its level; a person cutting in rarely does.
@@ -422,6 +453,7 @@ mod tests {
             tilt_change_db: Some(1.0),
             after_recorded_speech: true,
             after_library_match: false,
+            after_unknown_speech: false,
             block_level_change_db: Some(3.0),
             speech_tail: tail,
             recording_cut_ms: None,
@@ -452,6 +484,25 @@ mod tests {
         // Music starting after an announcement, read as speech in places: half voiced.
         assert!(with(0.31, 0.30, 260, 520));
         assert!(!with(0.2, 0.30, 260, 520), "sparse voicing alone is no bed");
+    }
+
+    #[test]
+    fn speech_right_after_the_music_counts_against_a_pickup() {
+        let after_music = |gap_ms: u32| {
+            let mut e = resumed(None);
+            e.after_recorded_speech = false;
+            e.after_music = true;
+            e.gap_ms = gap_ms;
+            e.compute_score(40)
+        };
+        let pickup = after_music(400);
+        assert!((pickup - after_music(300)).abs() < 1e-4);
+        assert!((pickup - after_music(250) - 0.5).abs() < 1e-4);
+        assert!((pickup - after_music(100) - 1.5).abs() < 1e-4);
+        assert!((pickup - after_music(0) - 5.5).abs() < 1e-4);
+        let mut not_after_music = resumed(None);
+        not_after_music.after_recorded_speech = false;
+        assert!((pickup - not_after_music.compute_score(40) - 0.5).abs() < 1e-4);
     }
 
     #[test]
