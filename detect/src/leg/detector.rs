@@ -221,6 +221,9 @@ pub struct LegDetector {
     /// Music frames since the IVR plan was done (None: no plan done, or counted out): at
     /// `post_ivr_music_ms` a leg still in IVR moves to HOLD.
     music_since_plan: Option<u32>,
+    /// Frame the IVR plan was last done ([`LegDetector::set_ivr_pending`] to false): a menu
+    /// prompt cut off by the plan's own digits (barge-in) is no recording cut by a pickup.
+    plan_done_frame: Option<u64>,
     frames: Frames,
 }
 
@@ -329,6 +332,7 @@ impl LegDetector {
             ivr_pending: false,
             post_ivr: None,
             music_since_plan: None,
+            plan_done_frame: None,
             frames,
             cfg,
             library,
@@ -458,6 +462,7 @@ impl LegDetector {
     pub fn set_ivr_pending(&mut self, pending: bool) {
         if self.ivr_pending && !pending {
             self.music_since_plan = Some(0);
+            self.plan_done_frame = Some(self.frame);
         }
         if self.ivr_pending && !pending && self.cfg.post_ivr_settle_ms > 0 {
             self.post_ivr = Some(Settling {
@@ -1262,8 +1267,13 @@ impl LegDetector {
     /// recording lined up in the 2 s before the onset. A recording's own pauses are not speech
     /// in the library either, and count nothing; nor does other audio where it speaks (the
     /// next clip of a block may differ from the one the library heard next).
+    /// Only recordings heard after the IVR plan was done count.
     fn recording_cut_frames(&self, t: u64, onset: u64) -> Option<u32> {
-        let from = t.saturating_sub(PRE_ONSET_FRAMES);
+        // Only recordings heard after the IVR plan was done: the plan's digits cut its last
+        // menu prompt off (barge-in), as a pickup would.
+        let from = t
+            .saturating_sub(PRE_ONSET_FRAMES)
+            .max(self.plan_done_frame.unwrap_or(0));
         let offset = (from..onset)
             .rev()
             .find_map(|f| self.record(f).and_then(|r| r.recognised_offset))?;
