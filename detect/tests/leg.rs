@@ -415,6 +415,19 @@ fn first_speech_decision(verdicts: &[Verdict]) -> &Verdict {
         .unwrap_or_else(|| panic!("no decision on the speech: {verdicts:#?}"))
 }
 
+/// No LIVE among `verdicts`, and the first decision on speech is a recording the library knows.
+fn assert_recorded_never_live(verdicts: &[Verdict]) {
+    assert!(
+        verdicts.iter().all(|v| v.phase != Phase::Live),
+        "{verdicts:#?}"
+    );
+    assert_eq!(
+        first_speech_decision(verdicts).cause.code(),
+        "RECORDED_IN_LOOP_LIBRARY",
+        "{verdicts:#?}"
+    );
+}
+
 /// The first words of a new announcement played right after music the library knows are
 /// learned too: the recognition window still holds the music's alignment there, but the
 /// announcement's own landmarks do not line up with it.
@@ -486,15 +499,7 @@ fn a_recording_another_leg_is_hearing_right_now_is_recorded() {
     // only 1 s before, and learns it 5 s after hearing it.
     let (_, verdicts) = feed_lagged(&mut first, &mut second, &heard, 1000);
     assert!(library.recent_len() > 0);
-    assert!(
-        verdicts.iter().all(|v| v.phase != Phase::Live),
-        "{verdicts:#?}"
-    );
-    assert_eq!(
-        first_speech_decision(&verdicts).cause.code(),
-        "RECORDED_IN_LOOP_LIBRARY",
-        "{verdicts:#?}"
-    );
+    assert_recorded_never_live(&verdicts);
 
     // Alone, the same leg hears it for the first time: not recorded.
     let mut alone = on_hold(Arc::new(LoopLibrary::new()));
@@ -630,16 +635,9 @@ fn a_leg_resuming_hold_after_a_false_live_learns_the_recording() {
     let music = chord_music(8000, -22.0, 1);
     let new_announcement = speech(6000, VOICE_AGENT, -16.0, 93);
     let mut verdicts = feed(&mut leg, &concat(&[&music, &silence(600)]));
-    let mut pcm = to_ulaw(&new_announcement).into_iter();
     let mut live_at = None;
-    let mut frame = Vec::with_capacity(160);
-    loop {
-        frame.clear();
-        frame.extend(pcm.by_ref().take(160));
-        if frame.is_empty() {
-            break;
-        }
-        if let Some(v) = leg.push_ulaw(&frame) {
+    for frame in to_ulaw(&new_announcement).chunks(160) {
+        if let Some(v) = leg.push_ulaw(frame) {
             if v.phase == Phase::Live && live_at.is_none() {
                 live_at = Some(v.at_samples);
                 assert!(leg.resume_hold() > 0, "nothing learned");
@@ -667,13 +665,5 @@ fn a_leg_resuming_hold_after_a_false_live_learns_the_recording() {
         &mut leg,
         &concat(&[&music, &silence(600), &new_announcement]),
     );
-    assert!(
-        verdicts.iter().all(|v| v.phase != Phase::Live),
-        "{verdicts:#?}"
-    );
-    assert_eq!(
-        first_speech_decision(&verdicts).cause.code(),
-        "RECORDED_IN_LOOP_LIBRARY",
-        "{verdicts:#?}"
-    );
+    assert_recorded_never_live(&verdicts);
 }

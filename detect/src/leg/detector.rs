@@ -524,8 +524,7 @@ impl LegDetector {
     }
 
     /// Hook for a verdict reported wrong: the last LIVE (or NEEDS_HUMAN) verdict was not an
-    /// agent (or a challenge) and the leg is still on
-    /// hold. Learns the audio that was declared LIVE ([`LegDetector::learn_false_live`]) and
+    /// agent (or a challenge) and the leg is still on hold. Learns the audio that was declared LIVE ([`LegDetector::learn_false_live`]) and
     /// moves back to HOLD keeping what the leg measured (loop floor, speech level, coverage):
     /// the speech in progress is judged as a block of recorded speech, so the rest of the
     /// same recording is not taken for an agent again. Returns how many library entries were
@@ -536,13 +535,21 @@ impl LegDetector {
         }
         let added = self.learn_false_live();
         self.change_phase(Phase::Hold, 1.0, Cause::HoldMarked, None);
+        self.judge_as_block(self.frame.saturating_sub(1), true);
+        added
+    }
+
+    /// Frame `t` belongs to a block of speech judged not live (a new block starts a new level
+    /// and is not unknown); `unknown`: that speech was not recognised and was not music (see
+    /// `unknown_block`).
+    fn judge_as_block(&mut self, t: u64, unknown: bool) {
         if !self.recorded_segment {
             self.block_speech_dbfs = None;
+            self.unknown_block = false;
         }
+        self.unknown_block |= unknown;
         self.recorded_segment = true;
-        self.unknown_block = true;
-        self.last_recorded_frame = Some(self.frame.saturating_sub(1));
-        added
+        self.last_recorded_frame = Some(t);
     }
 
     /// Server hook: a human must take this leg (e.g. the IVR plan knows the current prompt is
@@ -663,9 +670,7 @@ impl LegDetector {
         if class == FrameClass::Speech && self.post_ivr.is_some() && !self.recorded_segment {
             // The IVR's closing message is speech judged not live: what follows it after a
             // short pause (its next sentence, its Spanish half) is judged as the same block.
-            self.block_speech_dbfs = None;
-            self.unknown_block = false;
-            self.recorded_segment = true;
+            self.judge_as_block(t, false);
         }
         if class == FrameClass::Speech && self.recorded_segment {
             self.last_recorded_frame = Some(t);
@@ -1105,15 +1110,7 @@ impl LegDetector {
             Some(rejection) => {
                 self.candidate = None;
                 if rejection != Rejection::TooShort {
-                    if !self.recorded_segment {
-                        self.block_speech_dbfs = None;
-                        self.unknown_block = false;
-                    }
-                    if rejection == Rejection::Unconfirmed {
-                        self.unknown_block = true;
-                    }
-                    self.recorded_segment = true;
-                    self.last_recorded_frame = Some(t);
+                    self.judge_as_block(t, rejection == Rejection::Unconfirmed);
                 }
                 if rejection == Rejection::InLoopLibrary {
                     self.library_segment = true;
@@ -1267,7 +1264,6 @@ impl LegDetector {
     /// recording lined up in the 2 s before the onset. A recording's own pauses are not speech
     /// in the library either, and count nothing; nor does other audio where it speaks (the
     /// next clip of a block may differ from the one the library heard next).
-    /// Only recordings heard after the IVR plan was done count.
     fn recording_cut_frames(&self, t: u64, onset: u64) -> Option<u32> {
         // Only recordings heard after the IVR plan was done: the plan's digits cut its last
         // menu prompt off (barge-in), as a pickup would.
