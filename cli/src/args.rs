@@ -402,6 +402,11 @@ pub struct DemoArgs {
     /// Only start the stack, print its addresses and token as one JSON line, wait until killed.
     #[arg(long, conflicts_with = "keep_running")]
     pub stack_only: bool,
+    /// Write the embedded stack's logs (server, simulator, webhook bridge; the detector's
+    /// evidence for every decision is in the server's `media` lines) to this file. Level
+    /// from `RUST_LOG` (default `info`). Without it the stack logs nothing.
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<std::path::PathBuf>,
 }
 
 /// `hh completions`.

@@ -47,8 +47,31 @@ pub fn sim_quick_destination() -> pb::Destination {
     }
 }
 
+/// Sends the embedded stack's `tracing` output to `path` (created or truncated), filtered by
+/// `RUST_LOG` (default `info`). Errors: the file cannot be created.
+fn init_log_file(path: &std::path::Path) -> Result<(), CliError> {
+    let file = std::fs::File::create(path).map_err(|e| {
+        CliError::Other(anyhow::anyhow!(
+            "hh demo: cannot create the log file {}: {e}",
+            path.display()
+        ))
+    })?;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
+    Ok(())
+}
+
 /// Runs `hh demo`.
 pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<i32, CliError> {
+    if let Some(path) = &args.log {
+        init_log_file(path)?;
+        eprintln!("Stack logs: {}", path.display());
+    }
     let mut options = StackOptions {
         time_scale: args.time_scale,
         hold_lines: (args.lines as usize + 2).max(12),

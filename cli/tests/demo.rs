@@ -12,8 +12,11 @@ use serde_json::Value;
 
 #[test]
 fn demo_hunts_and_transfers_with_a_ground_truth_summary() {
+    let log_dir = tempfile::tempdir().unwrap();
+    let log = log_dir.path().join("stack.log");
     let out = Command::cargo_bin("hh")
         .unwrap()
+        .env_remove("RUST_LOG")
         .args([
             "demo",
             "--destination",
@@ -25,6 +28,8 @@ fn demo_hunts_and_transfers_with_a_ground_truth_summary() {
             "-o",
             "json",
         ])
+        .arg("--log")
+        .arg(&log)
         .timeout(Duration::from_secs(240))
         .assert()
         .code(0);
@@ -40,6 +45,30 @@ fn demo_hunts_and_transfers_with_a_ground_truth_summary() {
     assert!(summary["holdMs"].is_u64(), "{summary}");
     // The fallback is explicit in the summary either way.
     assert!(summary["confirmedByDemoOperator"].is_boolean());
+    // `--log`: the stack's own log lines, with every leg state change of the winner.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let winner = summary["winnerLegId"].as_str().unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.contains("leg state") && l.contains(winner) && l.contains("TRANSFERRED")),
+        "no TRANSFERRED line for {winner} in the stack log:\n{text}"
+    );
+}
+
+#[test]
+fn demo_log_file_that_cannot_be_created_is_a_clear_error_before_anything_starts() {
+    let out = Command::cargo_bin("hh")
+        .unwrap()
+        .args(["demo", "--log", "/nonexistent-dir/stack.log"])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("/nonexistent-dir/stack.log")
+            && !stderr.contains("Starting the local stack"),
+        "{stderr}"
+    );
 }
 
 #[test]
