@@ -667,3 +667,67 @@ fn a_leg_resuming_hold_after_a_false_live_learns_the_recording() {
     );
     assert_recorded_never_live(&verdicts);
 }
+
+/// Speech over a music bed (sung music, an announcement over its music) is judged music, and
+/// music opens no block of speech: an agent right after it is weighed after music, without the
+/// penalties of a block of recorded speech going on.
+#[test]
+fn an_agent_right_after_speech_over_music_is_not_inside_a_block() {
+    let library = library_of_the_loop();
+    // Every decision reported (no rate limit on HOLD verdicts).
+    let cfg = DetectorConfig {
+        verdict_interval_ms: 0,
+        ..DetectorConfig::default()
+    };
+    let mut leg = LegDetector::new(cfg, Arc::clone(&library));
+    leg.mark_hold();
+    feed(&mut leg, &hold_cycle(1));
+    // Music long enough to end the announcement's block.
+    feed(&mut leg, &chord_music(3000, -22.0, 1));
+    let mut sung = chord_music(2000, -24.0, 5);
+    mix_into(&mut sung, &speech(2000, VOICE_RECORDED, -20.0, 81));
+    let sung = concat(&[&sung, &chord_music(700, -24.0, 5)]);
+    let (pickup, _) = agent_pickup(83);
+    let verdicts = feed(&mut leg, &concat(&[&sung, &pickup]));
+    let live_at = verdicts
+        .iter()
+        .position(|v| v.phase == Phase::Live)
+        .unwrap_or_else(|| panic!("the agent is not LIVE: {verdicts:#?}"));
+    assert!(
+        codes(&verdicts[..live_at]).contains(&"SPEECH_OVER_MUSIC"),
+        "the speech over music was not judged music: {verdicts:#?}"
+    );
+    let live = &verdicts[live_at];
+    let text = live.cause.to_string();
+    assert!(text.contains("after music"), "{text}");
+    assert!(!text.contains("inside a speech block"), "{text}");
+}
+
+/// A line click counts for a pickup when it comes before the first word; a transient right
+/// against the onset (within 80 ms) is the speech's own start (a plosive, a clip's edit).
+#[test]
+fn a_transient_right_against_the_onset_is_no_click() {
+    let live_text = |click_ms: usize| {
+        let mut leg = on_hold(library_of_the_loop());
+        feed(&mut leg, &hold_cycle(1));
+        feed(&mut leg, &chord_music(3000, -22.0, 1));
+        let mut lead = white_noise(400, -62.0, 91);
+        let at = click_ms * MS as usize;
+        for s in &mut lead[at..at + 16] {
+            *s = 12000;
+        }
+        let mut greeting = speech(2000, VOICE_AGENT, -18.0, 93);
+        mix_into(&mut greeting, &white_noise(2000, -62.0, 92));
+        let verdicts = feed(&mut leg, &concat(&[&lead, &greeting]));
+        let live = verdicts
+            .iter()
+            .find(|v| v.phase == Phase::Live)
+            .unwrap_or_else(|| panic!("the agent is not LIVE: {verdicts:#?}"));
+        live.cause.to_string()
+    };
+    let early = live_text(200);
+    assert!(early.contains(", click"), "{early}");
+    // 40 ms before the greeting (checked: with no clear window, this reads as a click).
+    let against = live_text(360);
+    assert!(!against.contains(", click"), "{against}");
+}

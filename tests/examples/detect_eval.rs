@@ -42,7 +42,9 @@
 //!
 //! Diagnostics: `HH_DIAG=1..4` (see `diag`, `diag_live`, `diag_voice`) replace the run;
 //! `HH_TRACE_ANN=<clip id>` (e.g. `ann.en.representatives`) prints to stderr every HOLD
-//! verdict given while that announcement was the last one started, before the pickup.
+//! verdict given while that announcement was the last one started, before the pickup;
+//! `HH_TRACE_PICKUP=1` prints every frame of the 2 s after each agent pickup (the simulator's
+//! label, the detector's class and features).
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -332,6 +334,43 @@ impl<'a> CallRun<'a> {
                 self.menus_answered += 1;
             }
         }
+        if let Some(p) = self.pickup_at
+            && self.call.media_samples() < p + 2 * 8000
+            && std::env::var_os("HH_TRACE_PICKUP").is_some()
+        {
+            if self.call.media_samples() == p + 160 {
+                // The 2 s before the pickup, as the detector classified it.
+                let frames = self.det.recent_frames();
+                for r in frames.iter().rev().take(100).rev() {
+                    eprintln!(
+                        "PICKUP {} call {} -{:>4} ms before -> {:?} {:.0} dBFS voicing {:.2} held {:.2} flux {:.2}",
+                        self.model.id,
+                        self.out.call_seed,
+                        p.saturating_sub(r.start_samples) / SAMPLES_PER_MS,
+                        r.class,
+                        r.energy_dbfs,
+                        r.voicing,
+                        r.held_partial_ratio,
+                        r.spectral_flux
+                    );
+                }
+            }
+            let c = self.det.recent_frames().last().copied();
+            if let Some(r) = c {
+                eprintln!(
+                    "PICKUP {} call {} +{:>4} ms {:?} -> {:?} {:.0} dBFS voicing {:.2} held {:.2} flux {:.2}",
+                    self.model.id,
+                    self.out.call_seed,
+                    (self.call.media_samples() - p) / SAMPLES_PER_MS,
+                    frame.label,
+                    r.class,
+                    r.energy_dbfs,
+                    r.voicing,
+                    r.held_partial_ratio,
+                    r.spectral_flux
+                );
+            }
+        }
         let truth = self.call.truth().clone();
         // Missed: stop listening once the miss window is over, so the agent's speech is not
         // learned into the shared library (the detector learns after a 3 s delay). A real
@@ -346,6 +385,16 @@ impl<'a> CallRun<'a> {
         let Some(v) = verdict else { return true };
         // Media time of the call (a re-armed detector counts from its own start).
         let at = self.call.media_samples();
+        if std::env::var_os("HH_TRACE_PICKUP").is_some() {
+            eprintln!(
+                "VERDICT {} call {} t={:.2}s {:?} {}",
+                self.model.id,
+                self.out.call_seed,
+                at as f64 / 8000.0,
+                v.phase,
+                v.cause
+            );
+        }
         match v.phase {
             Phase::Live => {
                 if self.pickup_at.is_none() {
