@@ -43,15 +43,18 @@
 //! Diagnostics: `HH_DIAG=1..4` (see `diag`, `diag_live`, `diag_voice`) replace the run;
 //! `HH_TRACE_ANN=<clip id>` (e.g. `ann.en.representatives`) prints to stderr every HOLD
 //! verdict given while that announcement was the last one started, before the pickup;
-//! `HH_TRACE_PICKUP=1` prints every frame of the 2 s after each agent pickup (the simulator's
-//! label, the detector's class and features).
+//! `HH_TRACE_PICKUP=1` prints every frame of the 2 s before and the 2 s after each agent
+//! pickup (the simulator's label after it, the detector's class and features) and every
+//! verdict.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use holdhunter_detect::{DetectorConfig, LegDetector, LoopLibrary, Phase, SegmentKind};
+use holdhunter_detect::{
+    DetectorConfig, FrameRecord, LegDetector, LoopLibrary, Phase, SegmentKind,
+};
 use ringcentral_sim::audio::ClipKind;
 use ringcentral_sim::farend::{
     AudioBank, AudioLabel, DestinationCatalog, DestinationModel, FarEndCall, FarEndConfig,
@@ -77,6 +80,8 @@ struct Args {
     miss_ms: u64,
     assets: Option<PathBuf>,
     verbose: bool,
+    /// `HH_TRACE_PICKUP` is set.
+    trace_pickup: bool,
 }
 
 fn usage() -> ! {
@@ -106,6 +111,7 @@ fn parse_args() -> Args {
         miss_ms: 3000,
         assets: None,
         verbose: false,
+        trace_pickup: std::env::var_os("HH_TRACE_PICKUP").is_some(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -335,40 +341,20 @@ impl<'a> CallRun<'a> {
             }
         }
         if let Some(p) = self.pickup_at
+            && self.args.trace_pickup
             && self.call.media_samples() < p + 2 * 8000
-            && std::env::var_os("HH_TRACE_PICKUP").is_some()
         {
+            let frames = self.det.recent_frames();
             if self.call.media_samples() == p + 160 {
                 // The 2 s before the pickup, as the detector classified it.
-                let frames = self.det.recent_frames();
                 for r in frames.iter().rev().take(100).rev() {
-                    eprintln!(
-                        "PICKUP {} call {} -{:>4} ms before -> {:?} {:.0} dBFS voicing {:.2} held {:.2} flux {:.2}",
-                        self.model.id,
-                        self.out.call_seed,
-                        p.saturating_sub(r.start_samples) / SAMPLES_PER_MS,
-                        r.class,
-                        r.energy_dbfs,
-                        r.voicing,
-                        r.held_partial_ratio,
-                        r.spectral_flux
-                    );
+                    let before_ms = p.saturating_sub(r.start_samples) / SAMPLES_PER_MS;
+                    self.trace_frame(&format!("-{before_ms:>4} ms before"), r);
                 }
             }
-            let c = self.det.recent_frames().last().copied();
-            if let Some(r) = c {
-                eprintln!(
-                    "PICKUP {} call {} +{:>4} ms {:?} -> {:?} {:.0} dBFS voicing {:.2} held {:.2} flux {:.2}",
-                    self.model.id,
-                    self.out.call_seed,
-                    (self.call.media_samples() - p) / SAMPLES_PER_MS,
-                    frame.label,
-                    r.class,
-                    r.energy_dbfs,
-                    r.voicing,
-                    r.held_partial_ratio,
-                    r.spectral_flux
-                );
+            if let Some(r) = frames.last() {
+                let after_ms = (self.call.media_samples() - p) / SAMPLES_PER_MS;
+                self.trace_frame(&format!("+{after_ms:>4} ms {:?}", frame.label), r);
             }
         }
         let truth = self.call.truth().clone();
@@ -383,9 +369,9 @@ impl<'a> CallRun<'a> {
             return false;
         }
         let Some(v) = verdict else { return true };
-        // Media time of the call (a re-armed detector counts from its own start).
+        // Media time of the call.
         let at = self.call.media_samples();
-        if std::env::var_os("HH_TRACE_PICKUP").is_some() {
+        if self.args.trace_pickup {
             eprintln!(
                 "VERDICT {} call {} t={:.2}s {:?} {}",
                 self.model.id,
@@ -456,6 +442,21 @@ impl<'a> CallRun<'a> {
             }
         }
         true
+    }
+
+    /// `HH_TRACE_PICKUP`: one frame as the detector saw it (`when`: its time against the
+    /// pickup, with the simulator's label after it).
+    fn trace_frame(&self, when: &str, r: &FrameRecord) {
+        eprintln!(
+            "PICKUP {} call {} {when} -> {:?} {:.0} dBFS voicing {:.2} held {:.2} flux {:.2}",
+            self.model.id,
+            self.out.call_seed,
+            r.class,
+            r.energy_dbfs,
+            r.voicing,
+            r.held_partial_ratio,
+            r.spectral_flux
+        );
     }
 
     /// Score the call.
