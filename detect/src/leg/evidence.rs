@@ -15,7 +15,7 @@
 //! | inside such a block: the speech before the gap was cut off mid-word (last frame within 6 dB of the 3 before it and of the speech's level), as a pickup cuts a recording | +1.0 |
 //! | not after music, speech right before the gap: that speech faded out and the floor was measured unchanged (< 4 dB), i.e. the recording going on after its own pause | −1.5 |
 //! | noise floor in the gap/pauses vs the hold loop's floor: ≥ 12 dB / ≥ 8 dB / ≤ 4 dB / ≤ 2 dB apart | +2.0 / +1.0 / −0.5 / −1.0 |
-//! | click (short transient) in the gap | +0.5 |
+//! | click (short transient) in the gap, ≥ 80 ms before the onset (one right against it is the speech's own start) | +0.5 |
 //! | speech level vs the loop's recorded speech: ≥ 9 dB louder / ≥ 6 dB quieter / within 2 dB | −1.0 / +0.5 / −0.3 |
 //! | spectral tilt vs the loop's recorded speech: ≥ 5 dB apart | +0.5 |
 //! | clearly speech-like (high flux, no held partials) | +0.5 |
