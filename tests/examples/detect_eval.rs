@@ -82,6 +82,8 @@ struct Args {
     verbose: bool,
     /// `HH_TRACE_PICKUP` is set.
     trace_pickup: bool,
+    /// `HH_TRACE_ANN`: the announcement whose HOLD verdicts are traced.
+    trace_announcement: Option<String>,
 }
 
 fn usage() -> ! {
@@ -112,6 +114,7 @@ fn parse_args() -> Args {
         assets: None,
         verbose: false,
         trace_pickup: std::env::var_os("HH_TRACE_PICKUP").is_some(),
+        trace_announcement: std::env::var("HH_TRACE_ANN").ok(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -424,8 +427,8 @@ impl<'a> CallRun<'a> {
                 self.det.resume_hold();
             }
             Phase::Hold | Phase::Ivr => {
-                if let Ok(id) = std::env::var("HH_TRACE_ANN")
-                    && self.last_announcement == id
+                if let Some(id) = &self.args.trace_announcement
+                    && self.last_announcement == *id
                     && self.pickup_at.is_none()
                 {
                     eprintln!(
