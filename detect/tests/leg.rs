@@ -5,7 +5,8 @@ mod support;
 use std::sync::Arc;
 
 use holdhunter_detect::{
-    DetectorConfig, LegDetector, LoopLibrary, Phase, SegmentEvent, SegmentKind, Verdict,
+    DetectorConfig, KnownMessages, LegDetector, LoopLibrary, MessageKind, Phase, SegmentEvent,
+    SegmentKind, Verdict,
 };
 use support::*;
 
@@ -605,18 +606,50 @@ fn a_hello_then_waiting_for_an_answer_is_live() {
     // Well after the known announcement (no music, no block right before the hello).
     feed(&mut leg, &hold_cycle(1));
     feed(&mut leg, &silence(2000));
+    let (text, after_onset_ms) = hello_then_quiet(&mut leg, VOICE_AGENT);
+    assert!(
+        (800..=1300).contains(&after_onset_ms),
+        "LIVE {after_onset_ms} ms after the onset: {text}"
+    );
+}
+
+/// Feed a 400 ms "hello" in `voice`, then 1.5 s of quiet: the LIVE verdict's cause text
+/// (which must tell of the quiet) and its media time after the hello's onset, ms.
+fn hello_then_quiet(leg: &mut LegDetector, voice: Voice) -> (String, u64) {
     let onset = leg.media_samples();
-    let hello = speech(400, VOICE_AGENT, -20.0, 71);
-    let verdicts = feed(&mut leg, &concat(&[&hello, &silence(1500)]));
+    let hello = speech(400, voice, -20.0, 71);
+    let verdicts = feed(leg, &concat(&[&hello, &silence(1500)]));
     let live = verdicts
         .iter()
         .find(|v| v.phase == Phase::Live)
         .unwrap_or_else(|| panic!("the agent is not LIVE: {verdicts:#?}"));
     let text = live.cause.to_string();
     assert!(text.contains("ms of quiet"), "{text}");
-    let after_onset_ms = (live.at_samples - onset) / MS;
+    (text, (live.at_samples - onset) / MS)
+}
+
+/// A "hello?" right after the loop's announcement (inside its block of speech judged not live,
+/// on the loop's own floor and level: every cue of the recording going on after a pause), then
+/// waiting: LIVE once the quiet has lasted 700 ms, where a recording would have spoken again.
+#[test]
+fn a_hello_inside_a_block_then_waiting_long_is_live() {
+    let library = library_of_the_loop();
+    let mut leg = on_hold(Arc::clone(&library));
+    feed(&mut leg, &hold_cycle(1));
+    feed(&mut leg, &hold_cycle(2));
+    feed(
+        &mut leg,
+        &concat(&[&chord_music(8000, -22.0, 3), &silence(300)]),
+    );
+    feed(&mut leg, &announcement());
+    feed(&mut leg, &silence(300));
+    let (text, after_onset_ms) = hello_then_quiet(&mut leg, VOICE_RECORDED);
     assert!(
-        (800..=1300).contains(&after_onset_ms),
+        text.contains("inside a speech block judged not live"),
+        "{text}"
+    );
+    assert!(
+        (1000..=1300).contains(&after_onset_ms),
         "LIVE {after_onset_ms} ms after the onset: {text}"
     );
 }
@@ -730,4 +763,77 @@ fn a_transient_right_against_the_onset_is_no_click() {
     // 40 ms before the greeting (checked: with no clear window, this reads as a click).
     let against = live_text(360);
     assert!(!against.contains(", click"), "{against}");
+}
+
+/// A hold loop (IVR prompt, 4 cycles, music), then `tail`, on a detector knowing `known`.
+fn hold_then(known: Option<Arc<KnownMessages>>, tail: &[i16]) -> Vec<Verdict> {
+    let cfg = DetectorConfig {
+        known_messages: known,
+        ..Default::default()
+    };
+    let mut leg = LegDetector::new(cfg, Arc::new(LoopLibrary::new()));
+    let mut verdicts = feed(&mut leg, &ivr_prompt());
+    for seed in [1, 2, 3, 4] {
+        verdicts.extend(feed(&mut leg, &hold_cycle(seed)));
+    }
+    verdicts.extend(feed(&mut leg, &chord_music(3000, -22.0, 5)));
+    verdicts.extend(feed(&mut leg, tail));
+    verdicts
+}
+
+#[test]
+fn a_known_too_busy_message_is_never_live_and_is_named() {
+    // A message no leg heard before, with its own room and level: on its first hearing it
+    // reads as an agent (the premise), unless the destination's known messages hold it.
+    let (message, _) = agent_pickup(300);
+    let unknown = hold_then(None, &message);
+    assert!(
+        unknown.iter().any(|v| v.phase == Phase::Live),
+        "premise: {unknown:#?}"
+    );
+
+    let mut known = KnownMessages::new();
+    assert!(known.add("busy.en", MessageKind::TooBusy, &message) > 0);
+    let verdicts = hold_then(Some(Arc::new(known)), &message);
+    assert!(
+        verdicts.iter().all(|v| v.phase != Phase::Live),
+        "{verdicts:#?}"
+    );
+    let named: Vec<_> = verdicts
+        .iter()
+        .filter(|v| v.cause.code() == "KNOWN_MESSAGE")
+        .collect();
+    assert_eq!(named.len(), 1, "reported once per hearing: {verdicts:#?}");
+    assert_eq!(named[0].phase, Phase::Hold);
+    let text = named[0].cause.to_string();
+    assert!(
+        text.starts_with("KNOWN_MESSAGE: busy.en (too_busy), "),
+        "{text}"
+    );
+    assert!(
+        codes(&verdicts).contains(&"RECORDED_KNOWN_MESSAGE"),
+        "the speech is judged a recording: {verdicts:#?}"
+    );
+}
+
+#[test]
+fn other_speech_is_not_a_known_message() {
+    // The loop's own announcement and an agent are not the known message: the agent still
+    // goes LIVE and nothing is named.
+    let mut known = KnownMessages::new();
+    known.add(
+        "closed.en",
+        MessageKind::Closed,
+        &speech(4000, VOICE_RECORDED, -20.0, 4242),
+    );
+    let (pickup, _) = agent_pickup(300);
+    let verdicts = hold_then(Some(Arc::new(known)), &pickup);
+    assert!(
+        !codes(&verdicts).contains(&"KNOWN_MESSAGE"),
+        "{verdicts:#?}"
+    );
+    assert!(
+        verdicts.iter().any(|v| v.phase == Phase::Live),
+        "{verdicts:#?}"
+    );
 }

@@ -175,6 +175,7 @@ impl Stack {
         }
         sim_config.validate().context("simulator configuration")?;
         let credentials = sim_config.credentials.clone();
+        let sim_assets = sim_config.asset_dir.clone();
         let sim = ringcentral_sim::spawn(sim_config)
             .await
             .context("starting the RingCentral simulator")?;
@@ -220,6 +221,15 @@ impl Stack {
             "{}/sim/media/{{telephonySessionId}}",
             sim.base_url().replacen("http://", "ws://", 1)
         ));
+        // The simulator's "too busy" and "closed" recordings are the destinations' known
+        // messages (an operator records them once from the real line).
+        if let Some(dir) = &sim_assets
+            && dir
+                .join(hold_hunter_server::media::known::MANIFEST)
+                .is_file()
+        {
+            server_config.media.known_messages_dir = Some(dir.clone());
+        }
         if let Some(tweak) = options.server_tweak {
             tweak(&mut server_config);
         }

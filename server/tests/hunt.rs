@@ -319,24 +319,10 @@ async fn exactly_one_winner_when_every_leg_turns_live_on_two_replicas() {
     b.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn duplicate_and_out_of_order_events_are_harmless() {
-    let stack = Stack::start().await;
-    // No webhook subscription and slow reconciliation: only our ingest calls move the leg.
-    let mut cfg = server_config(stack.sim.base_url(), &stack.redis.url(), None);
-    cfg.engine.reconcile_interval_ms = 600_000;
-    cfg.engine.ivr_fallback_ms = 600_000;
-    let server = stack.server_with(cfg).await;
-    let ch = server.channel().await;
-    let job = start_job(&ch, "irs-pps", 1).await;
-    let dialing = wait_legs(&ch, &job.job_id, "session recorded", |l| {
-        !l.telephony_session_id.is_empty()
-    })
-    .await;
-    let session = dialing.legs[0].telephony_session_id.clone();
-    let ingest = pb::telephony_ingest_service_client::TelephonyIngestServiceClient::new(ch.clone());
-    let callee = |seq: i64, code: &str, reason: &str| pb::TelephonySessionEvent {
-        telephony_session_id: session.clone(),
+/// A RingCentral session notification for the callee's party (`{session}-p-2`) of `session`.
+fn callee_event(session: &str, seq: i64, code: &str, reason: &str) -> pb::TelephonySessionEvent {
+    pb::TelephonySessionEvent {
+        telephony_session_id: session.to_owned(),
         sequence: seq,
         parties: vec![pb::TelephonyParty {
             party_id: format!("{session}-p-2"),
@@ -346,22 +332,36 @@ async fn duplicate_and_out_of_order_events_are_harmless() {
             ..Default::default()
         }],
         ..Default::default()
-    };
-    let send = |events: Vec<pb::TelephonySessionEvent>| {
-        let mut ingest = ingest.clone();
-        async move {
-            let mut req = tonic::Request::new(pb::IngestTelephonyEventsRequest { events });
-            req.metadata_mut().insert(
-                "authorization",
-                format!("Bearer {INGEST_TOKEN}").parse().unwrap(),
-            );
-            ingest
-                .ingest_telephony_events(req)
-                .await
-                .unwrap()
-                .into_inner()
-        }
-    };
+    }
+}
+
+/// Hands `events` to the server's telephony ingest, as the webhook bridge does.
+async fn ingest(
+    ch: &tonic::transport::Channel,
+    events: Vec<pb::TelephonySessionEvent>,
+) -> pb::IngestTelephonyEventsResponse {
+    let mut client =
+        pb::telephony_ingest_service_client::TelephonyIngestServiceClient::new(ch.clone());
+    let mut req = tonic::Request::new(pb::IngestTelephonyEventsRequest { events });
+    req.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {INGEST_TOKEN}").parse().unwrap(),
+    );
+    client
+        .ingest_telephony_events(req)
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn duplicate_and_out_of_order_events_are_harmless() {
+    let stack = Stack::start().await;
+    let (server, ch, dialing) = dialled_leg(&stack).await;
+
+    let session = dialing.legs[0].telephony_session_id.clone();
+    let callee = |seq: i64, code: &str, reason: &str| callee_event(&session, seq, code, reason);
+    let send = |events: Vec<pb::TelephonySessionEvent>| ingest(&ch, events);
     // A newer notification of our party first, then an older one of the callee: the callee's
     // still applies (ordering is per party).
     let ours = pb::TelephonySessionEvent {
@@ -383,7 +383,7 @@ async fn duplicate_and_out_of_order_events_are_harmless() {
     ])
     .await;
     assert_eq!((out.accepted, out.unmatched), (2, 0));
-    let ivr = get_job(&server, &job.job_id).await;
+    let ivr = get_job(&server, &dialing.job_id).await;
     assert!(
         is_state(&ivr.legs[0], pb::LegState::Ivr),
         "{:?}",
@@ -395,7 +395,7 @@ async fn duplicate_and_out_of_order_events_are_harmless() {
         callee(1_000_004, "Proceeding", ""),
     ])
     .await;
-    let still = get_job(&server, &job.job_id).await;
+    let still = get_job(&server, &dialing.job_id).await;
     assert!(
         is_state(&still.legs[0], pb::LegState::Ivr),
         "{:?}",
@@ -403,7 +403,7 @@ async fn duplicate_and_out_of_order_events_are_harmless() {
     );
     // A newer one applies.
     send(vec![callee(1_000_009, "Disconnected", "")]).await;
-    let ended = wait_job(&ch, &job.job_id, "job exhausted", |j| {
+    let ended = wait_job(&ch, &dialing.job_id, "job exhausted", |j| {
         j.state == pb::JobState::Exhausted as i32
     })
     .await;
@@ -548,6 +548,7 @@ async fn send_live_verdict(
                 cause: "NEW_SPEECH_AFTER_MUSIC".into(),
                 detail: "test verdict".into(),
                 media_ms,
+                known_message: None,
             },
         )
         .await;
@@ -717,4 +718,82 @@ async fn dialing_leg_whose_call_out_response_was_lost_adopts_its_session() {
     assert_eq!(adopted.legs[0].party_id, leg.party_id);
     assert_eq!(stack.sim.calls().len(), 1, "not re-dialed");
     server.stop().await;
+}
+
+/// A one-leg `irs-pps` job whose call-out succeeded, on a server with no webhook subscription
+/// and slow reconciliation: only the test's ingest calls (and verdicts) move the leg.
+async fn dialled_leg(stack: &Stack) -> (TestServer, tonic::transport::Channel, pb::Job) {
+    let mut cfg = server_config(stack.sim.base_url(), &stack.redis.url(), None);
+    cfg.engine.reconcile_interval_ms = 600_000;
+    cfg.engine.ivr_fallback_ms = 600_000;
+    let server = stack.server_with(cfg).await;
+    let ch = server.channel().await;
+    let job = start_job(&ch, "irs-pps", 1).await;
+    let dialing = wait_legs(&ch, &job.job_id, "session recorded", |l| {
+        !l.telephony_session_id.is_empty()
+    })
+    .await;
+    (server, ch, dialing)
+}
+
+/// A leg answered by the IVR (telephony only: no webhooks, no media), on a server whose only
+/// inputs are the test's ingest calls and verdicts. Returns (server, channel, job id, session).
+async fn answered_leg(stack: &Stack) -> (TestServer, tonic::transport::Channel, String, String) {
+    let (server, ch, job) = dialled_leg(stack).await;
+    let session = job.legs[0].telephony_session_id.clone();
+    ingest(&ch, vec![callee_event(&session, 1_000_001, "Answered", "")]).await;
+    wait_legs(&ch, &job.job_id, "leg in IVR", |l| {
+        is_state(l, pb::LegState::Ivr)
+    })
+    .await;
+    (server, ch, job.job_id, session)
+}
+
+/// Hands the engine a `KNOWN_MESSAGE` verdict of `kind` for leg-1, as the media pipeline would.
+async fn send_known_message(server: &TestServer, job_id: &str, kind: &str) {
+    use hold_hunter_server::engine::media::{Verdict, VerdictSink};
+    use hold_hunter_server::engine::model::DetectionPhase;
+    let engine = server.running.as_ref().unwrap().engine.clone();
+    engine
+        .verdict(
+            job_id.into(),
+            "leg-1".into(),
+            Verdict {
+                phase: DetectionPhase::Ivr,
+                confidence: 0.9,
+                cause: "KNOWN_MESSAGE".into(),
+                detail: format!("busy.en ({kind}), 40/60 hashes aligned"),
+                media_ms: 12_000,
+                known_message: Some(kind.into()),
+            },
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hang_up_after_a_known_message_ends_the_leg_with_its_reason() {
+    let stack = Stack::start().await;
+    // Before hold, the far end's hang-up with no RingCentral reason after "too busy" is
+    // TOO_BUSY and after "closed" CLOSED; without a known message it stays REMOTE_HANGUP (see
+    // `duplicate_and_out_of_order_events_are_harmless`).
+    for (kind, reason) in [
+        ("too_busy", pb::LegEndReason::TooBusy),
+        ("closed", pb::LegEndReason::Closed),
+    ] {
+        let (server, ch, job_id, session) = answered_leg(&stack).await;
+        send_known_message(&server, &job_id, kind).await;
+        ingest(
+            &ch,
+            vec![callee_event(&session, 1_000_002, "Disconnected", "")],
+        )
+        .await;
+        let ended = wait_job(&ch, &job_id, "job exhausted", |j| {
+            j.state == pb::JobState::Exhausted as i32
+        })
+        .await;
+        let leg = &ended.legs[0];
+        assert_eq!(leg.end_reason, reason as i32, "{kind}: {leg:?}");
+        assert_eq!(leg.detection.as_ref().unwrap().cause, "KNOWN_MESSAGE");
+        server.stop().await;
+    }
 }

@@ -53,7 +53,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use holdhunter_detect::{
-    DetectorConfig, FrameRecord, LegDetector, LoopLibrary, Phase, SegmentKind,
+    Cause, DetectorConfig, FrameRecord, KnownMessages, LegDetector, LoopLibrary, MessageKind,
+    Phase, SegmentKind,
 };
 use ringcentral_sim::audio::ClipKind;
 use ringcentral_sim::farend::{
@@ -169,6 +170,8 @@ struct CallOutcome {
     ivr_failed: bool,
     false_lives: Vec<String>,
     false_needs_human: Vec<String>,
+    /// KNOWN_MESSAGE verdicts: (description, while a too-busy or closed recording played).
+    known_messages: Vec<(String, bool)>,
     /// Agent pickups (non-challenge calls where the agent spoke).
     agent: Option<AgentOutcome>,
     /// Challenge calls: (NEEDS_HUMAN, LIVE) after the challenge started.
@@ -427,6 +430,22 @@ impl<'a> CallRun<'a> {
                 self.det.resume_hold();
             }
             Phase::Hold | Phase::Ivr => {
+                if let Cause::KnownMessage { .. } = &v.cause {
+                    let playing = self.labels.back() == Some(&AudioLabel::Announcement)
+                        && (self.last_announcement.starts_with("busy.")
+                            || self.last_announcement.starts_with("closed."));
+                    self.out.known_messages.push((
+                        format!(
+                            "{} call {} t={:.1}s last-ann={} {}",
+                            self.model.id,
+                            self.out.call_seed,
+                            at as f64 / 8000.0,
+                            self.last_announcement,
+                            v.cause
+                        ),
+                        playing,
+                    ));
+                }
                 if let Some(id) = &self.args.trace_announcement
                     && self.last_announcement == *id
                     && self.pickup_at.is_none()
@@ -499,6 +518,21 @@ fn challenge_library(bank: &AudioBank) -> Arc<LoopLibrary> {
         lib.learn_clip(&c.samples);
     }
     Arc::new(lib)
+}
+
+/// The destination's known messages: every "too busy" and "closed" recording of the bank, as
+/// an operator records them once from the line.
+fn known_messages(bank: &AudioBank) -> Arc<KnownMessages> {
+    let mut known = KnownMessages::new();
+    for (kind, clip_kind) in [
+        (MessageKind::TooBusy, ClipKind::TooBusy),
+        (MessageKind::Closed, ClipKind::Closed),
+    ] {
+        for c in bank.of_kind(clip_kind) {
+            known.add(&c.id, kind, &c.samples);
+        }
+    }
+    Arc::new(known)
 }
 
 /// One-sided 95 % Poisson upper bound on the mean for `k` observed events (Wilson–Hilferty).
@@ -685,6 +719,9 @@ fn main() -> anyhow::Result<()> {
     if std::env::var_os("HH_NO_CHALLENGE_LIBRARY").is_some() {
         dcfg.challenge_library = None;
     }
+    if std::env::var_os("HH_NO_KNOWN_MESSAGES").is_none() {
+        dcfg.known_messages = Some(known_messages(&bank));
+    }
     println!(
         "detect_eval: {} calls x {} destinations, seed {}, time scale {}, library {}, dtmf {}, bank {:?}",
         args.calls,
@@ -857,6 +894,17 @@ fn main() -> anyhow::Result<()> {
         buckets.join("; ")
     );
     let reached = results.iter().filter(|o| o.reached_hold).count();
+    let known: Vec<&(String, bool)> = results.iter().flat_map(|o| &o.known_messages).collect();
+    let wrong: Vec<&String> = known.iter().filter(|k| !k.1).map(|k| &k.0).collect();
+    println!(
+        "known messages recognised: {} ({} while a too-busy or closed recording played, {} elsewhere)",
+        known.len(),
+        known.len() - wrong.len(),
+        wrong.len()
+    );
+    for w in wrong {
+        println!("KNOWN MESSAGE ELSEWHERE {w}");
+    }
     println!(
         "calls reaching hold: {reached}/{}; IVR failures: {}",
         results.len(),

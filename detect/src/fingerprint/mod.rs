@@ -3,11 +3,13 @@
 //! that recognises a repeat of a recording.
 
 pub mod clip;
+pub mod known;
 pub mod landmark;
 pub mod library;
 pub mod matcher;
 
 pub use clip::{fingerprint_clip, fingerprint_clip_entries};
+pub use known::{KnownMessage, KnownMessages, MessageKind};
 pub use landmark::{
     FINGERPRINT_VERSION, Landmark, LandmarkHasher, MAX_LANDMARKS_PER_FRAME, PEAKS_PER_FRAME,
     SPEECH_MARK_KEY, ZONE_FRAMES, pick_peaks,

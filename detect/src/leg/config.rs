@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::classify::ClassifierConfig;
-use crate::fingerprint::LoopLibrary;
+use crate::fingerprint::{KnownMessages, LoopLibrary};
 
 /// Configuration of one [`LegDetector`](super::LegDetector). `Default` holds the tuned values.
 /// Durations are media time in ms (converted to 20 ms frames, rounded up).
@@ -70,6 +70,10 @@ pub struct DetectorConfig {
     /// with one prompt over ≥ 40 landmarks of a 2 s window count, because other prompts in the
     /// same IVR voice share words with it.
     pub challenge_library: Option<Arc<LoopLibrary>>,
+    /// The destination's recorded messages that end a call without an agent ("too busy",
+    /// "closed"). Speech lining up with one is never LIVE; the detector reports it once per
+    /// hearing ([`Cause::KnownMessage`](super::Cause::KnownMessage)).
+    pub known_messages: Option<Arc<KnownMessages>>,
 }
 
 impl Default for DetectorConfig {
@@ -97,6 +101,7 @@ impl Default for DetectorConfig {
             music_start_ms: 400,
             verdict_interval_ms: 500,
             challenge_library: None,
+            known_messages: None,
         }
     }
 }

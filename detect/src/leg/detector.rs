@@ -23,7 +23,7 @@ use crate::classify::{FrameClass, FrameClassifier};
 use crate::features::frame::STABLE_PARTIAL_FRAMES;
 use crate::features::{ContextTracker, FRAME_SAMPLES, FeatureExtractor};
 use crate::fingerprint::{
-    LandmarkHasher, LibraryEntry, LoopLibrary, MAX_LANDMARKS_PER_FRAME, OffsetVotes,
+    KnownMessage, LandmarkHasher, LibraryEntry, LoopLibrary, MAX_LANDMARKS_PER_FRAME, OffsetVotes,
     PEAKS_PER_FRAME, ZONE_FRAMES, pick_peaks, vote_landmark,
 };
 use crate::ulaw::decode_ulaw;
@@ -77,6 +77,16 @@ const CHALLENGE_MATCH_RATIO: f32 = 0.25;
 const CHALLENGE_MIN_ALIGNED: u32 = 200;
 /// Aligned challenge votes that keep a candidate from being declared LIVE.
 const CHALLENGE_VETO_VOTES: u32 = 8;
+/// Window over which speech is matched against the known messages (500 ms): short, so that
+/// a message is recognised within its first words, not diluted by the music before it.
+const MESSAGE_WINDOW_FRAMES: usize = 25;
+/// Aligned votes on one known message in that window that recognise it (as
+/// `recorded_min_aligned` for the loop library).
+const MESSAGE_MIN_ALIGNED: u32 = 20;
+/// Share of the window's informative landmarks aligned on that message that recognises it.
+const MESSAGE_MATCH_RATIO: f32 = 0.3;
+/// A known message recognised again within this many frames is the same hearing (5 s).
+const MESSAGE_REPORT_FRAMES: u64 = 250;
 
 /// What the detector remembers about one frame (the last ≈ 5 s are kept for causes and logs).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -198,6 +208,11 @@ pub struct LegDetector {
     window_votes: OffsetVotes,
     candidate_votes: OffsetVotes,
     challenge_votes: OffsetVotes,
+    /// Offsets voted on the known messages, over the last `MESSAGE_WINDOW_FRAMES`.
+    message_votes: OffsetVotes,
+    message_offsets: Vec<u32>,
+    /// Last known message reported: (frame, library source).
+    message_reported: Option<(u64, u32)>,
     tag_scratch: Vec<u32>,
     landmark_offsets: Vec<u32>,
     hold_music: Vec<bool>,
@@ -318,6 +333,9 @@ impl LegDetector {
             window_votes: OffsetVotes::sliding(RECOGNISE_WINDOW_FRAMES),
             candidate_votes: OffsetVotes::cumulative(),
             challenge_votes: OffsetVotes::sliding(CHALLENGE_WINDOW_FRAMES),
+            message_votes: OffsetVotes::sliding(MESSAGE_WINDOW_FRAMES),
+            message_offsets: Vec::with_capacity(256),
+            message_reported: None,
             tag_scratch: Vec::with_capacity(256),
             landmark_offsets: Vec::with_capacity(4096),
             hold_music: vec![false; frames.hold_window],
@@ -723,6 +741,8 @@ impl LegDetector {
             let mut informative = 0u32;
             let mut challenge_hits = 0u16;
             let mut challenge_informative = 0u32;
+            let mut message_informative = 0u32;
+            self.message_offsets.clear();
             let mut variants = [0u32; 3];
             let slot = (anchor as usize) % RECORD_FRAMES;
             let mut offsets = std::mem::take(&mut self.frame_offsets[slot].1);
@@ -750,6 +770,16 @@ impl LegDetector {
                     challenge_hits += found as u16;
                     challenge_informative += info as u32;
                 }
+                if let Some(known) = &self.cfg.known_messages {
+                    let (_, info) = vote_landmark(
+                        known.library(),
+                        &variants[..count],
+                        here,
+                        &mut self.tag_scratch,
+                        &mut self.message_offsets,
+                    );
+                    message_informative += info as u32;
+                }
                 if learn {
                     let entry = LibraryEntry {
                         key: variants[0],
@@ -761,6 +791,10 @@ impl LegDetector {
                 }
             }
             self.window_votes.add_frame(anchor, &offsets, informative);
+            if self.cfg.known_messages.is_some() {
+                self.message_votes
+                    .add_frame(anchor, &self.message_offsets, message_informative);
+            }
             if self.cfg.challenge_library.is_some() {
                 self.challenge_votes.add_frame(
                     anchor,
@@ -925,6 +959,9 @@ impl LegDetector {
         if let Some(v) = self.check_challenge() {
             return Some(v);
         }
+        if let Some(v) = self.check_known_message(t) {
+            return Some(v);
+        }
         match self.phase {
             Phase::Live | Phase::NeedsHuman => None,
             Phase::Ivr => {
@@ -994,6 +1031,53 @@ impl LegDetector {
             return Some(self.change_phase(Phase::NeedsHuman, confidence, cause, None));
         }
         None
+    }
+
+    /// The known message the last `MESSAGE_WINDOW_FRAMES` line up with, if any.
+    fn known_message(&self, t: u64) -> Option<&KnownMessage> {
+        let known = self.cfg.known_messages.as_deref()?;
+        let votes = self.message_votes.best_votes();
+        if votes < MESSAGE_MIN_ALIGNED
+            || (votes as f32) < MESSAGE_MATCH_RATIO * self.message_votes.landmarks() as f32
+        {
+            return None;
+        }
+        let offset = self.message_votes.best_offset()?;
+        let anchor = t.saturating_sub(ZONE_FRAMES as u64);
+        known.message_of_tag(LibraryEntry::tag_of(self.source, anchor).wrapping_sub(offset))
+    }
+
+    /// Report a known message once per hearing (phase unchanged).
+    fn check_known_message(&mut self, t: u64) -> Option<Verdict> {
+        if matches!(self.phase, Phase::Live | Phase::NeedsHuman) {
+            return None;
+        }
+        let message = self.known_message(t)?;
+        let (name, kind, source) = (message.name.clone(), message.kind, message.source());
+        if self
+            .message_reported
+            .is_some_and(|(f, s)| s == source && t < f + MESSAGE_REPORT_FRAMES)
+        {
+            self.message_reported = Some((t, source));
+            return None;
+        }
+        self.message_reported = Some((t, source));
+        let matched = self.message_votes.best_votes();
+        let looked_up = self.message_votes.landmarks();
+        let confidence = (0.5 + matched as f32 / looked_up.max(1) as f32).min(0.99);
+        self.last_verdict_frame = Some(self.frame);
+        Some(Verdict {
+            phase: self.phase,
+            confidence,
+            cause: Cause::KnownMessage {
+                name,
+                kind,
+                matched,
+                looked_up,
+            },
+            at_samples: self.consumed_samples,
+            onset_samples: None,
+        })
     }
 
     fn track_candidate(&mut self, t: u64, class: FrameClass) -> Option<Verdict> {
@@ -1079,7 +1163,9 @@ impl LegDetector {
         {
             return None;
         }
-        let rejection = if evidence.library_consistent_hits >= self.cfg.recorded_min_aligned
+        let rejection = if self.known_message(t).is_some() {
+            Some(Rejection::KnownMessage)
+        } else if evidence.library_consistent_hits >= self.cfg.recorded_min_aligned
             && evidence.consistent_ratio() >= self.cfg.recorded_match_ratio
         {
             Some(Rejection::InLoopLibrary)

@@ -7,6 +7,7 @@
 //! | after music (music in the 2 s before): the gap from the last music to the onset, < 60 ms (speech began while the music played) / 60–200 ms / 200–300 ms / ≥ 300 ms | −5.0 / −1.0 / 0 / +0.5 |
 //! | music bed under the speech (held partials ≥ 45 %, flux < 0.22, or held ≥ 30 % with flux < 0.26 or under 60 % of the frames voiced) | rejects |
 //! | a short utterance (≤ 800 ms voiced), then ≥ 500 ms of quiet with no music coming back: a "hello?" waiting for an answer | +1.5 |
+//! | the same, waiting ≥ 700 ms: a recording going on after its pause speaks again sooner | the block penalties, the faded tail, the block's level and the halved novelty below do not apply |
 //! | a known recording was cut off: after the last speech that lined up with a recording the library recognised, the line was quiet ≥ 200 ms where the library's copy of it speaks | +1.5, and the block penalties below do not apply |
 //! | inside a block of speech already judged not live (pauses < 1.5 s; speech judged music opens none), e.g. Spanish after English | −1.0 (−2.0 × (1 − firmness) when the library recognised that speech) |
 //! | inside such a block: speech level within 1.5 dB of that block's | −1.0 |
@@ -50,6 +51,13 @@ const WAITING_QUIET_MS: u32 = 500;
 const WAITING_MAX_VOICED_MS: u32 = 800;
 /// Weight of waiting for an answer.
 const WAITING_WEIGHT: f32 = 1.5;
+/// Quiet after a short utterance from which nothing of a recording going on counts: the
+/// candidate is dropped at 720 ms of quiet (`live_abort_silence_ms` × 3). Session 9,
+/// detect_eval: every miss that ended "then 720 ms of quiet" was a "hello?"-only agent inside a
+/// block judged not live (scores −1.7…1.0); lifting the block cues from 700 ms found them (seed
+/// 1: 9 → 4 missed, seed 2: 2 → 1) with no new false transfer. No loop speech among the
+/// verdicts of 49 traced `irs-individual` calls (session 8) ended in 720 ms of quiet.
+const WAITING_LONG_QUIET_MS: u32 = 700;
 
 /// Weight of the gap between the end of the music and a candidate's onset (after music only).
 ///
@@ -95,6 +103,8 @@ pub enum Rejection {
     Unconfirmed,
     /// The speech stopped before the confirm window filled.
     TooShort,
+    /// It lines up with one of the destination's known messages ("too busy", "closed").
+    KnownMessage,
 }
 
 /// How the speech before a candidate's gap ended: a recording's word fades out before its own
@@ -220,6 +230,15 @@ impl LiveEvidence {
         self.quiet_after_ms >= WAITING_QUIET_MS && self.voiced_ms <= WAITING_MAX_VOICED_MS
     }
 
+    /// Waiting long for an answer: at most [`WAITING_MAX_VOICED_MS`] of voiced speech, then
+    /// ≥ [`WAITING_LONG_QUIET_MS`] of quiet with no music coming back. A recording going on
+    /// after its own pause speaks again within 700 ms; a person who said "hello?" waits. The
+    /// cues of a recording going on inside a block (the block penalties, a faded tail, the
+    /// block's level, the halved novelty) then do not apply.
+    pub fn waiting_long(&self) -> bool {
+        self.quiet_after_ms >= WAITING_LONG_QUIET_MS && self.voiced_ms <= WAITING_MAX_VOICED_MS
+    }
+
     /// Music bed (or music rather than speech): held partials ≥ 45 % of peaks, a spectrum too
     /// steady for speech (mean flux < 0.22), or held partials ≥ 30 % with either a steady
     /// spectrum (flux < 0.26) or little voicing (under 60 % of the frames since the onset
@@ -239,6 +258,8 @@ impl LiveEvidence {
     /// novelty counts.
     pub fn compute_score(&mut self, min_hashes: u32) -> f32 {
         let mut s = 0.0;
+        // Waiting long for an answer: nothing of a recording going on after its pause holds.
+        let waiting_long = self.waiting_long();
         if self.library_hashes >= min_hashes {
             // Full credit below 12 % aligned matches (other voices align 5–27 % by chance in
             // the first 200 ms), none from 30 % (the recorded veto).
@@ -254,11 +275,12 @@ impl LiveEvidence {
             // Inside a block of speech the library did not know either (a recording heard
             // for the first time), new speech failing to line up is what that recording
             // going on looks like: novelty vouches little there.
-            let block_factor = if self.after_unknown_speech && !self.recording_cut() {
-                UNKNOWN_BLOCK_NOVELTY
-            } else {
-                1.0
-            };
+            let block_factor =
+                if self.after_unknown_speech && !self.recording_cut() && !waiting_long {
+                    UNKNOWN_BLOCK_NOVELTY
+                } else {
+                    1.0
+                };
             s += (2.0 + 1.5 * self.firmness()) * coverage_factor * novelty * block_factor;
         }
         if self.after_music {
@@ -269,7 +291,7 @@ impl LiveEvidence {
             // A level step does not vouch for a person: the next clip of an announcement
             // block often steps as much (session 4: ≥ 5 dB in 12 of 18 false transfers inside
             // a block vs 12 of 36 pickups there).
-            if d.abs() <= 1.5 {
+            if d.abs() <= 1.5 && !waiting_long {
                 s -= 1.0;
             }
         }
@@ -278,7 +300,7 @@ impl LiveEvidence {
             s += RECORDING_CUT_WEIGHT;
         }
         // A cut-off recording is not going on after a pause: the block penalties do not apply.
-        if self.after_recorded_speech && !cut {
+        if self.after_recorded_speech && !cut && !waiting_long {
             s -= if self.after_library_match {
                 // The library knew the speech before; new speech that keeps failing to line
                 // up with it (or anything else) is not its continuation.
@@ -311,7 +333,10 @@ impl LiveEvidence {
                 if self.after_recorded_speech {
                     s += 1.0;
                 }
-            } else if !self.after_music && self.floor_change_db.is_some_and(|d| d.abs() < 4.0) {
+            } else if !self.after_music
+                && self.floor_change_db.is_some_and(|d| d.abs() < 4.0)
+                && !waiting_long
+            {
                 s -= 1.5;
             }
         }
@@ -365,6 +390,7 @@ impl LiveEvidence {
             Some(Rejection::InLoopLibrary) => "RECORDED_IN_LOOP_LIBRARY",
             Some(Rejection::MusicBed) => "SPEECH_OVER_MUSIC",
             Some(Rejection::TooShort) => "SPEECH_TOO_SHORT",
+            Some(Rejection::KnownMessage) => "RECORDED_KNOWN_MESSAGE",
             Some(Rejection::Unconfirmed) | None => "SPEECH_UNCONFIRMED",
         }
     }
@@ -514,6 +540,27 @@ mod tests {
         let mut not_after_music = resumed(None);
         not_after_music.after_recorded_speech = false;
         assert!((pickup - not_after_music.compute_score(40) - 0.5).abs() < 1e-4);
+    }
+
+    #[test]
+    fn waiting_long_lifts_the_cues_of_a_recording_going_on() {
+        let faded = Some(SpeechTail {
+            decay_db: 12.0,
+            level_vs_speech_db: Some(-3.0),
+        });
+        let mut short = resumed(faded);
+        short.voiced_ms = 400;
+        short.quiet_after_ms = 500;
+        let mut long = short.clone();
+        long.quiet_after_ms = 700;
+        assert!(short.waiting() && !short.waiting_long() && long.waiting_long());
+        let (s, l) = (short.compute_score(40), long.compute_score(40));
+        // Lifted: inside the block (−1.0), with the loop's floor and level (−1.0), after a
+        // faded tail on the loop's floor (−1.5).
+        assert!((l - s - 3.5).abs() < 1e-4, "{s} -> {l}");
+        let mut talkative = long.clone();
+        talkative.voiced_ms = 1000;
+        assert!(!talkative.waiting_long());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::evidence::LiveEvidence;
+use crate::fingerprint::MessageKind;
 
 /// Where a leg is in its call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,6 +64,19 @@ pub enum Cause {
         /// Landmark hashes looked up.
         looked_up: u32,
     },
+    /// Speech lining up with one of the destination's known messages
+    /// ([`DetectorConfig::known_messages`](super::DetectorConfig::known_messages)); the phase
+    /// does not change, and the far end usually hangs up next.
+    KnownMessage {
+        /// The message's name, e.g. `busy.en`.
+        name: String,
+        /// What it means.
+        kind: MessageKind,
+        /// Landmark hashes aligned on the message in the last 500 ms.
+        matched: u32,
+        /// Landmark hashes looked up in that window.
+        looked_up: u32,
+    },
     /// The server flagged the leg ([`LegDetector::flag_needs_human`](super::LegDetector::flag_needs_human)).
     NeedsHumanFlagged {
         /// Reason given by the caller.
@@ -80,6 +94,7 @@ impl Cause {
             Cause::RecordedSpeech(e) => e.rejection_code(),
             Cause::NewSpeech(e) => e.live_code(),
             Cause::ChallengeRecognized { .. } => "CHALLENGE_RECOGNIZED",
+            Cause::KnownMessage { .. } => "KNOWN_MESSAGE",
             Cause::NeedsHumanFlagged { .. } => "NEEDS_HUMAN_FLAGGED",
         }
     }
@@ -108,6 +123,16 @@ impl fmt::Display for Cause {
                     "{matched}/{looked_up} hashes match a known challenge prompt"
                 )
             }
+            Cause::KnownMessage {
+                name,
+                kind,
+                matched,
+                looked_up,
+            } => write!(
+                f,
+                "{name} ({}), {matched}/{looked_up} hashes aligned",
+                kind.as_str()
+            ),
             Cause::NeedsHumanFlagged { reason } => f.write_str(reason),
         }
     }

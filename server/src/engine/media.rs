@@ -39,6 +39,9 @@ pub struct Verdict {
     pub detail: String,
     /// Media time since the leg's audio started, ms.
     pub media_ms: u64,
+    /// Kind of the known message recognised (`KNOWN_MESSAGE` verdicts only): `too_busy` or
+    /// `closed` (see `holdhunter_detect::MessageKind`).
+    pub known_message: Option<String>,
 }
 
 /// Where verdicts go (implemented by the engine).

@@ -22,8 +22,8 @@ use crate::store::{Cas, Store, WinnerOutcome};
 use machine::{Action, LegEvent};
 use media::{LegMedia, MediaSupervisor, Verdict, VerdictSink};
 use model::{
-    Detection, DetectionPhase, DetectionSource, EventKind, JobRecord, LegRecord, LegState,
-    StreamEvent, now_ms,
+    Detection, DetectionPhase, DetectionSource, EventKind, JobRecord, KnownMessageHeard,
+    LegEndReason, LegRecord, LegState, StreamEvent, now_ms,
 };
 
 /// Field updates applied together with a state-machine step.
@@ -39,6 +39,8 @@ pub struct LegPatch {
     pub provider_error_code: Option<String>,
     /// Last IVR step, for display.
     pub ivr_step: Option<String>,
+    /// A known message the detector recognised.
+    pub known_message: Option<KnownMessageHeard>,
 }
 
 impl LegPatch {
@@ -58,6 +60,9 @@ impl LegPatch {
         }
         if let Some(s) = &self.ivr_step {
             leg.ivr_step = s.clone();
+        }
+        if let Some(m) = &self.known_message {
+            leg.known_message = Some(m.clone());
         }
     }
 }
@@ -200,6 +205,19 @@ impl Engine {
                 if !t.message.is_empty() {
                     messages.push(t.message);
                 }
+            }
+            // The far end hung up without a RingCentral reason right after a known message:
+            // that message says why ("too busy", a courtesy disconnect, closed).
+            if state == LegState::Ended(LegEndReason::RemoteHangup)
+                && leg.state != state
+                && let Some(heard) = &leg.known_message
+                && let Some(reason) = heard.end_reason(leg.state, now_ms())
+            {
+                state = LegState::Ended(reason);
+                messages.push(format!(
+                    "the far end hung up after a known {} message",
+                    heard.kind.replace('_', "-")
+                ));
             }
             let mut next = leg.clone();
             input.patch.apply(&mut next);
@@ -503,6 +521,10 @@ impl Engine {
                     detail: verdict.detail,
                     media_ms: verdict.media_ms,
                     source: DetectionSource::Detector,
+                }),
+                known_message: verdict.known_message.map(|kind| KnownMessageHeard {
+                    kind,
+                    at_ms: now_ms(),
                 }),
                 ..LegPatch::default()
             },

@@ -219,6 +219,40 @@ pub struct LegRecord {
     pub last_sequence_callee: i64,
     /// When LIVE / NEEDS_HUMAN was entered, epoch ms (verdict-to-transfer latency).
     pub live_at_ms: Option<i64>,
+    /// The last known message the detector recognised on the leg ("too busy", "closed").
+    #[serde(default)]
+    pub known_message: Option<KnownMessageHeard>,
+}
+
+/// A known message the detector recognised on a leg (a `KNOWN_MESSAGE` verdict).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownMessageHeard {
+    /// `too_busy` or `closed` (`holdhunter_detect::MessageKind::as_str`).
+    pub kind: String,
+    /// When it was recognised, epoch ms.
+    pub at_ms: i64,
+}
+
+/// A far-end hang-up this long after a known message is still its consequence, ms. The
+/// simulated IRS lines hang up 300 ms after the message ends; messages last 4-9 s.
+pub const KNOWN_MESSAGE_HANGUP_WINDOW_MS: i64 = 20_000;
+
+impl KnownMessageHeard {
+    /// Why the leg ended when the far end hangs up at `now_ms` while the leg is in `state`,
+    /// with no RingCentral reason: after "too busy" on hold, a courtesy disconnect; before
+    /// hold, too busy; after "closed", closed. None when the message was heard more than
+    /// [`KNOWN_MESSAGE_HANGUP_WINDOW_MS`] earlier, or its kind is unknown.
+    pub fn end_reason(&self, state: LegState, now_ms: i64) -> Option<LegEndReason> {
+        if now_ms.saturating_sub(self.at_ms) > KNOWN_MESSAGE_HANGUP_WINDOW_MS {
+            return None;
+        }
+        match self.kind.as_str() {
+            "too_busy" if state == LegState::Hold => Some(LegEndReason::CourtesyDisconnect),
+            "too_busy" => Some(LegEndReason::TooBusy),
+            "closed" => Some(LegEndReason::Closed),
+            _ => None,
+        }
+    }
 }
 
 impl LegRecord {
@@ -237,6 +271,7 @@ impl LegRecord {
             hold_started_at_ms: None,
             hold_ended_at_ms: None,
             detection: None,
+            known_message: None,
             provider_error_code: None,
             winner: false,
             ivr_step: String::new(),
@@ -361,4 +396,33 @@ pub struct StreamEvent {
 /// Current time, epoch ms.
 pub fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_known_message_names_the_far_end_hang_up() {
+        let heard = |kind: &str| KnownMessageHeard {
+            kind: kind.into(),
+            at_ms: 1_000_000,
+        };
+        let soon = 1_000_000 + 900;
+        assert_eq!(
+            heard("too_busy").end_reason(LegState::Ivr, soon),
+            Some(LegEndReason::TooBusy)
+        );
+        assert_eq!(
+            heard("too_busy").end_reason(LegState::Hold, soon),
+            Some(LegEndReason::CourtesyDisconnect)
+        );
+        assert_eq!(
+            heard("closed").end_reason(LegState::Ivr, soon),
+            Some(LegEndReason::Closed)
+        );
+        let late = 1_000_000 + KNOWN_MESSAGE_HANGUP_WINDOW_MS + 1;
+        assert_eq!(heard("too_busy").end_reason(LegState::Hold, late), None);
+        assert_eq!(heard("welcome").end_reason(LegState::Ivr, soon), None);
+    }
 }

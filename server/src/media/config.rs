@@ -41,6 +41,12 @@ pub struct MediaConfig {
     pub hold_mark_after_plan_ms: u64,
     /// New loop-library hashes are written to Redis this often, ms. Default 3000.
     pub loop_flush_interval_ms: u64,
+    /// Directory of the destinations' known messages ("too busy", "closed"): WAV recordings
+    /// and a `manifest.tsv` in the simulator's asset format (see [`super::known`]). Speech
+    /// lining up with one is never an agent, and the far end's hang-up after it ends the leg
+    /// `TOO_BUSY`, `COURTESY_DISCONNECT` or `CLOSED`. Default `None` (no known messages; the
+    /// local stack sets it to the simulator's recordings).
+    pub known_messages_dir: Option<std::path::PathBuf>,
     /// Detector threshold overrides (unset = the detector's tuned defaults).
     pub detector: DetectorOverrides,
 }
@@ -58,6 +64,7 @@ impl Default for MediaConfig {
             ivr_menu_quiet_ms: 2_000,
             hold_mark_after_plan_ms: 30_000,
             loop_flush_interval_ms: 3_000,
+            known_messages_dir: None,
             detector: DetectorOverrides::default(),
         }
     }

@@ -17,6 +17,7 @@
 pub mod config;
 pub mod events;
 pub mod ivr;
+pub mod known;
 pub mod loops;
 pub mod metrics;
 pub mod session;

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use holdhunter_detect::{LegDetector, LoopLibrary};
+use holdhunter_detect::{DetectorConfig, KnownMessages, LegDetector, LoopLibrary};
 use holdhunter_proto::v1::IvrStep;
 use tokio::sync::watch;
 
@@ -30,6 +30,8 @@ pub struct LegSession {
     pub steps: Vec<IvrStep>,
     /// The destination's loop library.
     pub library: Arc<LoopLibrary>,
+    /// Known messages ("too busy", "closed"), if configured.
+    pub known_messages: Option<Arc<KnownMessages>>,
     /// Where verdicts, IVR steps and notes go.
     pub sink: Arc<dyn VerdictSink>,
     /// Media transport.
@@ -107,7 +109,13 @@ impl LegSession {
     /// Runs until cancelled, stopped, or given up. Never panics on transport errors.
     pub async fn run(mut self) -> SessionEnd {
         let mut state = State {
-            detector: LegDetector::new(self.config.detector_config(), Arc::clone(&self.library)),
+            detector: LegDetector::new(
+                DetectorConfig {
+                    known_messages: self.known_messages.clone(),
+                    ..self.config.detector_config()
+                },
+                Arc::clone(&self.library),
+            ),
             navigator: IvrNavigator::new(
                 std::mem::take(&mut self.steps),
                 self.config.ivr_menu_quiet_ms,

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use holdhunter_detect::KnownMessages;
 use holdhunter_proto::v1::IvrStep;
 use tokio::sync::watch;
 
@@ -29,6 +30,8 @@ struct Inner {
     config: Arc<MediaConfig>,
     source: Arc<dyn MediaSource>,
     loops: LoopStore,
+    /// The known messages of `media.known_messages_dir`, shared by every leg.
+    known_messages: Option<Arc<KnownMessages>>,
     legs: Mutex<HashMap<String, LegTask>>,
     next_id: AtomicU64,
 }
@@ -44,14 +47,26 @@ fn key(job_id: &str, leg_id: &str) -> String {
 }
 
 impl DetectorSupervisor {
-    /// A supervisor reading media from `source`. Spawns the loop-library flush task (must be
-    /// called inside a tokio runtime), which flushes a last time and ends when `shutdown`
+    /// A supervisor reading media from `source`, with no known messages (see
+    /// [`DetectorSupervisor::with_known_messages`]). Spawns the loop-library flush task (must
+    /// be called inside a tokio runtime), which flushes a last time and ends when `shutdown`
     /// becomes `true` or its sender is dropped.
     pub fn new(
         store: Store,
         config: MediaConfig,
         source: Arc<dyn MediaSource>,
         shutdown: watch::Receiver<bool>,
+    ) -> Self {
+        Self::with_known_messages(store, config, source, shutdown, None)
+    }
+
+    /// As [`DetectorSupervisor::new`], every leg's detector also knowing `known_messages`.
+    pub fn with_known_messages(
+        store: Store,
+        config: MediaConfig,
+        source: Arc<dyn MediaSource>,
+        shutdown: watch::Receiver<bool>,
+        known_messages: Option<Arc<KnownMessages>>,
     ) -> Self {
         let loops = LoopStore::new(store.clone());
         let interval = Duration::from_millis(config.loop_flush_interval_ms.max(10));
@@ -62,6 +77,7 @@ impl DetectorSupervisor {
                 config: Arc::new(config),
                 source,
                 loops,
+                known_messages,
                 legs: Mutex::new(HashMap::new()),
                 next_id: AtomicU64::new(1),
             }),
@@ -83,7 +99,21 @@ impl DetectorSupervisor {
             template,
             config.connect_timeout(),
         ));
-        Ok(Self::new(store, config.clone(), source, shutdown))
+        let known = match &config.known_messages_dir {
+            Some(dir) => {
+                let known = super::known::load(dir)?;
+                tracing::info!(dir = %dir.display(), messages = known.len(), "media: known messages loaded");
+                Some(Arc::new(known))
+            }
+            None => None,
+        };
+        Ok(Self::with_known_messages(
+            store,
+            config.clone(),
+            source,
+            shutdown,
+            known,
+        ))
     }
 
     /// The loop libraries.
@@ -151,6 +181,7 @@ impl DetectorSupervisor {
             destination_id,
             steps,
             library,
+            known_messages: self.inner.known_messages.clone(),
             sink,
             source: Arc::clone(&self.inner.source),
             config: Arc::clone(&self.inner.config),

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use holdhunter_detect::Phase;
+use holdhunter_detect::{Cause, Phase};
 
 use super::metrics;
 use crate::engine::media::Verdict;
@@ -41,6 +41,10 @@ pub fn to_engine(v: &holdhunter_detect::Verdict, base_ms: u64) -> Verdict {
         cause: code.to_owned(),
         detail,
         media_ms: base_ms + v.at_samples / 8,
+        known_message: match &v.cause {
+            Cause::KnownMessage { kind, .. } => Some(kind.as_str().to_owned()),
+            _ => None,
+        },
     }
 }
 
@@ -69,7 +73,9 @@ impl VerdictReporter {
         base_ms: u64,
         now: Instant,
     ) -> Option<Verdict> {
-        let changed = self.last_phase != Some(v.phase);
+        // A known message is news whenever it comes: the leg's end reason depends on it.
+        let changed =
+            self.last_phase != Some(v.phase) || matches!(v.cause, Cause::KnownMessage { .. });
         let due = self
             .last_sent
             .is_none_or(|t| now.duration_since(t) >= self.min_interval);
@@ -87,7 +93,6 @@ impl VerdictReporter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use holdhunter_detect::Cause;
 
     fn verdict(phase: Phase, at_ms: u64) -> holdhunter_detect::Verdict {
         holdhunter_detect::Verdict {
