@@ -837,3 +837,48 @@ fn other_speech_is_not_a_known_message() {
         "{verdicts:#?}"
     );
 }
+
+#[test]
+fn what_the_loop_plays_anyway_is_no_known_message() {
+    // A "known message" that is in fact the loop's own announcement (as the IVR's welcome can
+    // open a "closed" message word for word): once the loop library knows it, hearing it again
+    // names no known message, and it is still judged a recording.
+    let mut known = KnownMessages::new();
+    known.add("closed.en", MessageKind::Closed, &announcement());
+    let cfg = DetectorConfig {
+        known_messages: Some(Arc::new(known)),
+        ..Default::default()
+    };
+    let mut leg = LegDetector::new(cfg, library_of_the_loop());
+    leg.mark_hold();
+    let verdicts = feed(&mut leg, &hold_cycle(6));
+    assert!(
+        !codes(&verdicts).contains(&"KNOWN_MESSAGE"),
+        "{verdicts:#?}"
+    );
+    assert!(
+        verdicts.iter().all(|v| v.phase != Phase::Live),
+        "{verdicts:#?}"
+    );
+}
+
+#[test]
+fn no_known_message_is_named_while_the_ivr_plan_is_walked() {
+    let (message, _) = agent_pickup(300);
+    let mut known = KnownMessages::new();
+    known.add("closed.en", MessageKind::Closed, &message);
+    let cfg = DetectorConfig {
+        known_messages: Some(Arc::new(known)),
+        ..Default::default()
+    };
+    let mut leg = LegDetector::new(cfg, Arc::new(LoopLibrary::new()));
+    leg.set_ivr_pending(true);
+    let verdicts = feed(&mut leg, &message);
+    assert!(
+        !codes(&verdicts).contains(&"KNOWN_MESSAGE"),
+        "{verdicts:#?}"
+    );
+    leg.set_ivr_pending(false);
+    let verdicts = feed(&mut leg, &concat(&[&silence(1000), &message]));
+    assert!(codes(&verdicts).contains(&"KNOWN_MESSAGE"), "{verdicts:#?}");
+}

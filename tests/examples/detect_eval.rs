@@ -172,6 +172,8 @@ struct CallOutcome {
     false_needs_human: Vec<String>,
     /// KNOWN_MESSAGE verdicts: (description, while a too-busy or closed recording played).
     known_messages: Vec<(String, bool)>,
+    /// "Too busy" / "closed" recordings that started playing (their first clip only).
+    messages_played: u32,
     /// Agent pickups (non-challenge calls where the agent spoke).
     agent: Option<AgentOutcome>,
     /// Challenge calls: (NEEDS_HUMAN, LIVE) after the challenge started.
@@ -310,7 +312,12 @@ impl<'a> CallRun<'a> {
                     self.hold_started = true;
                     self.out.reached_hold = true;
                 }
-                FarEndEvent::AnnouncementStarted { id } => self.last_announcement = id.clone(),
+                FarEndEvent::AnnouncementStarted { id } => {
+                    if id.starts_with("busy.") || id.starts_with("closed.") {
+                        self.out.messages_played += 1;
+                    }
+                    self.last_announcement = id.clone()
+                }
                 FarEndEvent::AgentPickedUp => {
                     self.pickup_at = Some(self.call.media_samples());
                     self.pickup_context =
@@ -897,7 +904,8 @@ fn main() -> anyhow::Result<()> {
     let known: Vec<&(String, bool)> = results.iter().flat_map(|o| &o.known_messages).collect();
     let wrong: Vec<&String> = known.iter().filter(|k| !k.1).map(|k| &k.0).collect();
     println!(
-        "known messages recognised: {} ({} while a too-busy or closed recording played, {} elsewhere)",
+        "known messages: {} played, {} recognised ({} while a too-busy or closed recording played, {} elsewhere)",
+        results.iter().map(|o| o.messages_played).sum::<u32>(),
         known.len(),
         known.len() - wrong.len(),
         wrong.len()
