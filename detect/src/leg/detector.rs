@@ -87,12 +87,14 @@ const MESSAGE_MIN_ALIGNED: u32 = 20;
 const MESSAGE_MATCH_RATIO: f32 = 0.3;
 /// A known message recognised again within this many frames is the same hearing (5 s).
 const MESSAGE_REPORT_FRAMES: u64 = 250;
-/// Frames in a row the same known message must be recognised before it is reported (1 s):
+/// How long the same known message must keep being recognised before it is named (1 s):
 /// other recordings in the same voice share words with it and line up for a moment (session
 /// 9, detect_eval seed 1: 3835 reports of a message while another recording played with a
 /// single frame's recognition, against 172 while a message played). A message is 4–9 s long
 /// and lines up all along. Vetoing a candidate needs no run: no agent lines up at all.
-const MESSAGE_REPORT_RUN_FRAMES: u32 = 50;
+const MESSAGE_REPORT_RUN_FRAMES: u64 = 50;
+/// Frames without recognition that do not break that run (200 ms: a pause between words).
+const MESSAGE_RUN_GAP_FRAMES: u64 = 10;
 
 /// What the detector remembers about one frame (the last ≈ 5 s are kept for causes and logs).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -217,10 +219,13 @@ pub struct LegDetector {
     /// Offsets voted on the known messages, over the last `MESSAGE_WINDOW_FRAMES`.
     message_votes: OffsetVotes,
     message_offsets: Vec<u32>,
+    /// The same over every landmark, those the loop library knows too (the veto).
+    message_veto_votes: OffsetVotes,
+    message_veto_offsets: Vec<u32>,
     /// Last known message reported: (frame, library source).
     message_reported: Option<(u64, u32)>,
-    /// The known message recognised in the last frames: (library source, frames in a row).
-    message_run: Option<(u32, u32)>,
+    /// The known message recognised lately: (library source, first frame, last frame).
+    message_run: Option<(u32, u64, u64)>,
     tag_scratch: Vec<u32>,
     landmark_offsets: Vec<u32>,
     hold_music: Vec<bool>,
@@ -343,6 +348,8 @@ impl LegDetector {
             challenge_votes: OffsetVotes::sliding(CHALLENGE_WINDOW_FRAMES),
             message_votes: OffsetVotes::sliding(MESSAGE_WINDOW_FRAMES),
             message_offsets: Vec::with_capacity(256),
+            message_veto_votes: OffsetVotes::sliding(MESSAGE_WINDOW_FRAMES),
+            message_veto_offsets: Vec::with_capacity(256),
             message_reported: None,
             message_run: None,
             tag_scratch: Vec::with_capacity(256),
@@ -751,7 +758,9 @@ impl LegDetector {
             let mut challenge_hits = 0u16;
             let mut challenge_informative = 0u32;
             let mut message_informative = 0u32;
+            let mut message_veto_informative = 0u32;
             self.message_offsets.clear();
+            self.message_veto_offsets.clear();
             let mut variants = [0u32; 3];
             let slot = (anchor as usize) % RECORD_FRAMES;
             let mut offsets = std::mem::take(&mut self.frame_offsets[slot].1);
@@ -779,21 +788,25 @@ impl LegDetector {
                     challenge_hits += found as u16;
                     challenge_informative += info as u32;
                 }
-                // What this destination's lines play anyway (its prompts and announcements, in
-                // the loop library) is no known message: only the rest votes. Other recordings
-                // in the same voice share words, and the IVR's welcome may open its "closed"
-                // message word for word.
-                if let Some(known) = &self.cfg.known_messages
-                    && !found
-                {
+                if let Some(known) = &self.cfg.known_messages {
+                    let start = self.message_veto_offsets.len();
                     let (_, info) = vote_landmark(
                         known.library(),
                         &variants[..count],
                         here,
                         &mut self.tag_scratch,
-                        &mut self.message_offsets,
+                        &mut self.message_veto_offsets,
                     );
-                    message_informative += info as u32;
+                    message_veto_informative += info as u32;
+                    // What this destination's lines play anyway (its prompts and
+                    // announcements, in the loop library) names no known message: only the
+                    // rest votes for naming one. Other recordings in the same voice share
+                    // words, and the IVR's welcome may open its "closed" message word for word.
+                    if !found {
+                        self.message_offsets
+                            .extend_from_slice(&self.message_veto_offsets[start..]);
+                        message_informative += info as u32;
+                    }
                 }
                 if learn {
                     let entry = LibraryEntry {
@@ -809,6 +822,11 @@ impl LegDetector {
             if self.cfg.known_messages.is_some() {
                 self.message_votes
                     .add_frame(anchor, &self.message_offsets, message_informative);
+                self.message_veto_votes.add_frame(
+                    anchor,
+                    &self.message_veto_offsets,
+                    message_veto_informative,
+                );
             }
             if self.cfg.challenge_library.is_some() {
                 self.challenge_votes.add_frame(
@@ -1048,16 +1066,17 @@ impl LegDetector {
         None
     }
 
-    /// The known message the last `MESSAGE_WINDOW_FRAMES` line up with, if any.
-    fn known_message(&self, t: u64) -> Option<&KnownMessage> {
+    /// The known message the last `MESSAGE_WINDOW_FRAMES` line up with, if any, by `votes`
+    /// (`message_votes` to name one, `message_veto_votes` to veto LIVE).
+    fn known_message<'a>(&'a self, t: u64, votes: &OffsetVotes) -> Option<&'a KnownMessage> {
         let known = self.cfg.known_messages.as_deref()?;
-        let votes = self.message_votes.best_votes();
-        if votes < MESSAGE_MIN_ALIGNED
-            || (votes as f32) < MESSAGE_MATCH_RATIO * self.message_votes.landmarks() as f32
+        let best = votes.best_votes();
+        if best < MESSAGE_MIN_ALIGNED
+            || (best as f32) < MESSAGE_MATCH_RATIO * votes.landmarks() as f32
         {
             return None;
         }
-        let offset = self.message_votes.best_offset()?;
+        let offset = votes.best_offset()?;
         let anchor = t.saturating_sub(ZONE_FRAMES as u64);
         known.message_of_tag(LibraryEntry::tag_of(self.source, anchor).wrapping_sub(offset))
     }
@@ -1070,17 +1089,13 @@ impl LegDetector {
             self.message_run = None;
             return None;
         }
-        let Some(message) = self.known_message(t) else {
-            self.message_run = None;
-            return None;
+        let source = self.known_message(t, &self.message_votes)?.source();
+        let since = match self.message_run {
+            Some((s, first, last)) if s == source && t <= last + MESSAGE_RUN_GAP_FRAMES => first,
+            _ => t,
         };
-        let source = message.source();
-        let run = match self.message_run {
-            Some((s, n)) if s == source => n + 1,
-            _ => 1,
-        };
-        self.message_run = Some((source, run));
-        if run < MESSAGE_REPORT_RUN_FRAMES {
+        self.message_run = Some((source, since, t));
+        if t < since + MESSAGE_REPORT_RUN_FRAMES {
             return None;
         }
         if self
@@ -1091,7 +1106,7 @@ impl LegDetector {
             return None;
         }
         self.message_reported = Some((t, source));
-        let (name, kind) = match self.known_message(t) {
+        let (name, kind) = match self.known_message(t, &self.message_votes) {
             Some(m) => (m.name.clone(), m.kind),
             None => return None,
         };
@@ -1196,7 +1211,7 @@ impl LegDetector {
         {
             return None;
         }
-        let rejection = if self.known_message(t).is_some() {
+        let rejection = if self.known_message(t, &self.message_veto_votes).is_some() {
             Some(Rejection::KnownMessage)
         } else if evidence.library_consistent_hits >= self.cfg.recorded_min_aligned
             && evidence.consistent_ratio() >= self.cfg.recorded_match_ratio
