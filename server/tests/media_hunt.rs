@@ -61,10 +61,13 @@ async fn detector_finds_the_agent_and_the_winner_is_transferred() {
          (scripts/test does)",
         assets.display()
     );
-    sim_cfg.asset_dir = Some(assets);
+    sim_cfg.asset_dir = Some(assets.clone());
     let stack = Stack::start_with(sim_cfg).await;
     let mut cfg = stack.config();
     cfg.media.url_template = Some(media_sim::media_template(stack.sim.base_url()));
+    // The line's "too busy" and "closed" recordings are known, as in a deployment (and the
+    // local stack): a leg hearing one is never transferred.
+    cfg.media.known_messages_dir = Some(assets);
     cfg.media.loop_flush_interval_ms = 500;
     // IVR -> HOLD must come from the detector, not from the engine's timer.
     cfg.engine.ivr_fallback_ms = 600_000;
