@@ -313,7 +313,7 @@ impl<'a> CallRun<'a> {
                     self.out.reached_hold = true;
                 }
                 FarEndEvent::AnnouncementStarted { id } => {
-                    if id.starts_with("busy.") || id.starts_with("closed.") {
+                    if is_known_message_clip(id) {
                         self.out.messages_played += 1;
                     }
                     self.last_announcement = id.clone()
@@ -439,8 +439,7 @@ impl<'a> CallRun<'a> {
             Phase::Hold | Phase::Ivr => {
                 if let Cause::KnownMessage { .. } = &v.cause {
                     let playing = self.labels.back() == Some(&AudioLabel::Announcement)
-                        && (self.last_announcement.starts_with("busy.")
-                            || self.last_announcement.starts_with("closed."));
+                        && is_known_message_clip(&self.last_announcement);
                     self.out.known_messages.push((
                         format!(
                             "{} call {} t={:.1}s last-ann={} {}",
@@ -525,6 +524,11 @@ fn challenge_library(bank: &AudioBank) -> Arc<LoopLibrary> {
         lib.learn_clip(&c.samples);
     }
     Arc::new(lib)
+}
+
+/// A "too busy" or "closed" clip of the bank (`busy.*`, `closed.*`).
+fn is_known_message_clip(id: &str) -> bool {
+    id.starts_with("busy.") || id.starts_with("closed.")
 }
 
 /// The destination's known messages: every "too busy" and "closed" recording of the bank, as

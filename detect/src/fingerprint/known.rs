@@ -9,8 +9,7 @@
 //! never LIVE, and the detector reports which message it was
 //! ([`Cause::KnownMessage`](crate::Cause)), so the server can end the leg with that reason.
 
-use super::clip::fingerprint_clip_entries;
-use super::library::{FRAME_BITS, LibraryEntry, LoopLibrary};
+use super::library::{FRAME_BITS, LoopLibrary};
 
 /// What a known message means for the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,16 +75,7 @@ impl KnownMessages {
     /// Returns how many landmark entries were stored (0: the clip is silent or too short to
     /// be recognised, under ≈ 100 ms of sound).
     pub fn add(&mut self, name: &str, kind: MessageKind, pcm: &[i16]) -> usize {
-        let source = self.library.register_leg();
-        let stored = fingerprint_clip_entries(pcm)
-            .into_iter()
-            .filter(|&(k, frame)| {
-                self.library.insert_entry(LibraryEntry {
-                    key: k as u32,
-                    tag: LibraryEntry::tag_of(source, frame),
-                })
-            })
-            .count();
+        let (source, stored) = self.library.learn_clip_source(pcm);
         self.messages.push(KnownMessage {
             name: name.to_string(),
             kind,

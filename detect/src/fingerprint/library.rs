@@ -385,8 +385,14 @@ impl LoopLibrary {
     /// Fingerprint a known recording (8 kHz linear PCM) under a new source and import it (not
     /// queued as new). Returns how many entries were stored.
     pub fn learn_clip(&self, pcm: &[i16]) -> usize {
+        self.learn_clip_source(pcm).1
+    }
+
+    /// As [`LoopLibrary::learn_clip`], also returning the new source (the high bits of the
+    /// clip's tags, [`LibraryEntry::tag_of`]): (source, entries stored).
+    pub fn learn_clip_source(&self, pcm: &[i16]) -> (u32, usize) {
         let source = self.register_leg();
-        fingerprint_clip_entries(pcm)
+        let stored = fingerprint_clip_entries(pcm)
             .into_iter()
             .filter(|&(k, frame)| {
                 self.add(LibraryEntry {
@@ -394,7 +400,8 @@ impl LoopLibrary {
                     tag: LibraryEntry::tag_of(source, frame),
                 })
             })
-            .count()
+            .count();
+        (source, stored)
     }
 
     /// Union with another in-process library. Entries this library lacked are queued as new.

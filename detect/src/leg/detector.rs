@@ -23,8 +23,8 @@ use crate::classify::{FrameClass, FrameClassifier};
 use crate::features::frame::STABLE_PARTIAL_FRAMES;
 use crate::features::{ContextTracker, FRAME_SAMPLES, FeatureExtractor};
 use crate::fingerprint::{
-    KnownMessage, LandmarkHasher, LibraryEntry, LoopLibrary, MAX_LANDMARKS_PER_FRAME, OffsetVotes,
-    PEAKS_PER_FRAME, ZONE_FRAMES, pick_peaks, vote_landmark,
+    KnownMessage, KnownMessages, LandmarkHasher, LibraryEntry, LoopLibrary,
+    MAX_LANDMARKS_PER_FRAME, OffsetVotes, PEAKS_PER_FRAME, ZONE_FRAMES, pick_peaks, vote_landmark,
 };
 use crate::ulaw::decode_ulaw;
 
@@ -1068,8 +1068,18 @@ impl LegDetector {
 
     /// The known message the last `MESSAGE_WINDOW_FRAMES` line up with, if any, by `votes`
     /// (`message_votes` to name one, `message_veto_votes` to veto LIVE).
-    fn known_message<'a>(&'a self, t: u64, votes: &OffsetVotes) -> Option<&'a KnownMessage> {
+    fn known_message(&self, t: u64, votes: &OffsetVotes) -> Option<&KnownMessage> {
         let known = self.cfg.known_messages.as_deref()?;
+        self.message_in(known, t, votes)
+    }
+
+    /// [`LegDetector::known_message`] in `known` (borrowed apart from `self`).
+    fn message_in<'a>(
+        &self,
+        known: &'a KnownMessages,
+        t: u64,
+        votes: &OffsetVotes,
+    ) -> Option<&'a KnownMessage> {
         let best = votes.best_votes();
         if best < MESSAGE_MIN_ALIGNED
             || (best as f32) < MESSAGE_MATCH_RATIO * votes.landmarks() as f32
@@ -1089,7 +1099,10 @@ impl LegDetector {
             self.message_run = None;
             return None;
         }
-        let source = self.known_message(t, &self.message_votes)?.source();
+        // A handle of our own, so the message can be read while `self` is updated.
+        let known = Arc::clone(self.cfg.known_messages.as_ref()?);
+        let message = self.message_in(&known, t, &self.message_votes)?;
+        let source = message.source();
         let since = match self.message_run {
             Some((s, first, last)) if s == source && t <= last + MESSAGE_RUN_GAP_FRAMES => first,
             _ => t,
@@ -1106,10 +1119,6 @@ impl LegDetector {
             return None;
         }
         self.message_reported = Some((t, source));
-        let (name, kind) = match self.known_message(t, &self.message_votes) {
-            Some(m) => (m.name.clone(), m.kind),
-            None => return None,
-        };
         let matched = self.message_votes.best_votes();
         let looked_up = self.message_votes.landmarks();
         let confidence = (0.5 + matched as f32 / looked_up.max(1) as f32).min(0.99);
@@ -1118,8 +1127,8 @@ impl LegDetector {
             phase: self.phase,
             confidence,
             cause: Cause::KnownMessage {
-                name,
-                kind,
+                name: message.name.clone(),
+                kind: message.kind,
                 matched,
                 looked_up,
             },

@@ -206,12 +206,13 @@ impl Engine {
                     messages.push(t.message);
                 }
             }
+            let now = now_ms();
             // The far end hung up without a RingCentral reason right after a known message:
             // that message says why ("too busy", a courtesy disconnect, closed).
             if state == LegState::Ended(LegEndReason::RemoteHangup)
                 && leg.state != state
                 && let Some(heard) = &leg.known_message
-                && let Some(reason) = heard.end_reason(leg.state, now_ms())
+                && let Some(reason) = heard.end_reason(leg.state, now)
             {
                 state = LegState::Ended(reason);
                 messages.push(format!(
@@ -229,7 +230,6 @@ impl Engine {
                     }
                 }
             }
-            let now = now_ms();
             let state_changed = state != leg.state;
             if state_changed {
                 next.state = state;

@@ -1,6 +1,7 @@
 //! Domain records of the hunt engine, stored as JSON in Redis (see `store`). Times are Unix
 //! epoch milliseconds (`*_ms`).
 
+use holdhunter_detect::MessageKind;
 use serde::{Deserialize, Serialize};
 
 /// Lifecycle of a job; `Hunting` is the only non-terminal state.
@@ -246,11 +247,12 @@ impl KnownMessageHeard {
         if now_ms.saturating_sub(self.at_ms) > KNOWN_MESSAGE_HANGUP_WINDOW_MS {
             return None;
         }
-        match self.kind.as_str() {
-            "too_busy" if state == LegState::Hold => Some(LegEndReason::CourtesyDisconnect),
-            "too_busy" => Some(LegEndReason::TooBusy),
-            "closed" => Some(LegEndReason::Closed),
-            _ => None,
+        match MessageKind::parse(&self.kind)? {
+            MessageKind::TooBusy if state == LegState::Hold => {
+                Some(LegEndReason::CourtesyDisconnect)
+            }
+            MessageKind::TooBusy => Some(LegEndReason::TooBusy),
+            MessageKind::Closed => Some(LegEndReason::Closed),
         }
     }
 }
