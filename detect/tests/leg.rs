@@ -882,3 +882,50 @@ fn no_known_message_is_named_while_the_ivr_plan_is_walked() {
     let verdicts = feed(&mut leg, &concat(&[&silence(1000), &message]));
     assert!(codes(&verdicts).contains(&"KNOWN_MESSAGE"), "{verdicts:#?}");
 }
+
+/// What a leg hears after a stretch of the known hold loop: `tail` 400 ms after the loop's
+/// music. The library learned the music and the announcement that follows it from an earlier
+/// leg. Returns the verdicts on the whole.
+fn after_known_music(tail: &[i16]) -> Vec<Verdict> {
+    let library = Arc::new(LoopLibrary::new());
+    let music = chord_music(8000, -22.0, 61);
+    let mut earlier = on_hold(Arc::clone(&library));
+    feed(
+        &mut earlier,
+        &concat(&[&music, &silence(400), &loop_announcement(), &silence(6000)]),
+    );
+    let mut leg = on_hold(library);
+    feed(&mut leg, &concat(&[&music, &silence(400), tail]))
+}
+
+fn loop_announcement() -> Vec<i16> {
+    speech(2000, VOICE_RECORDED, -20.0, 610)
+}
+
+/// The loop's announcement with a second voice over it: its landmarks line up with the
+/// library's copy only in part, too few for the outright veto.
+fn noisy_announcement() -> Vec<i16> {
+    let mut a = loop_announcement();
+    mix_into(&mut a, &speech(2000, VOICE_AGENT, -30.0, 611));
+    a
+}
+
+#[test]
+fn a_recording_going_on_after_known_music_is_never_live() {
+    let verdicts = after_known_music(&noisy_announcement());
+    assert!(
+        verdicts.iter().all(|v| v.phase != Phase::Live),
+        "{verdicts:#?}"
+    );
+    assert!(
+        codes(&verdicts).contains(&"RECORDED_GOING_ON"),
+        "{verdicts:#?}"
+    );
+    // An agent after the same music lines up with nothing and goes live.
+    let (pickup, _) = agent_pickup(62);
+    let verdicts = after_known_music(&pickup);
+    assert!(
+        verdicts.iter().any(|v| v.phase == Phase::Live),
+        "{verdicts:#?}"
+    );
+}

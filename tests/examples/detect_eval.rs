@@ -397,6 +397,13 @@ impl<'a> CallRun<'a> {
         match v.phase {
             Phase::Live => {
                 if self.pickup_at.is_none() {
+                    if self.args.trace_pickup {
+                        // The 2 s before the false transfer, as the detector classified it.
+                        for r in self.det.recent_frames().iter().rev().take(100).rev() {
+                            let before_ms = at.saturating_sub(r.start_samples) / SAMPLES_PER_MS;
+                            self.trace_frame(&format!("-{before_ms:>4} ms before FALSE"), r);
+                        }
+                    }
                     self.out.false_lives.push(format!(
                         "{} t={:.1}s onset-label={:?} last-ann={} {}",
                         self.model.id,
@@ -476,14 +483,17 @@ impl<'a> CallRun<'a> {
     /// pickup, with the simulator's label after it).
     fn trace_frame(&self, when: &str, r: &FrameRecord) {
         eprintln!(
-            "PICKUP {} call {} {when} -> {:?} {:.0} dBFS voicing {:.2} held {:.2} flux {:.2}",
+            "PICKUP {} call {} {when} -> {:?} {:.0} dBFS voicing {:.2} held {:.2} flux {:.2} hashes {}/{} recognised {:?}",
             self.model.id,
             self.out.call_seed,
             r.class,
             r.energy_dbfs,
             r.voicing,
             r.held_partial_ratio,
-            r.spectral_flux
+            r.spectral_flux,
+            r.library_hits,
+            r.library_hashes,
+            r.recognised_offset
         );
     }
 

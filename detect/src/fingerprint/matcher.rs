@@ -166,6 +166,11 @@ impl OffsetVotes {
         self.best_votes
     }
 
+    /// Votes on `offset` (±1 frame).
+    pub fn votes_at(&self, offset: u32) -> u32 {
+        self.votes3(offset)
+    }
+
     /// The best offset, if any vote was cast.
     pub fn best_offset(&self) -> Option<u32> {
         self.best

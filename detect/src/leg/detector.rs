@@ -185,6 +185,8 @@ struct Candidate {
     tail: Option<SpeechTail>,
     /// See `LegDetector::recording_cut_frames`.
     recording_cut_frames: Option<u32>,
+    /// See `LegDetector::running_offset`.
+    running_offset: Option<u32>,
 }
 
 /// Detects the moment a live agent starts speaking on one leg. Feed it every 20 ms frame in
@@ -1226,6 +1228,8 @@ impl LegDetector {
             && evidence.consistent_ratio() >= self.cfg.recorded_match_ratio
         {
             Some(Rejection::InLoopLibrary)
+        } else if evidence.recording_goes_on() {
+            Some(Rejection::RecordingGoesOn)
         } else if evidence.music_bed() {
             Some(Rejection::MusicBed)
         } else if evidence.score >= self.cfg.live_score_threshold {
@@ -1267,7 +1271,10 @@ impl LegDetector {
                 if rejection != Rejection::TooShort && rejection != Rejection::MusicBed {
                     self.judge_as_block(t, rejection == Rejection::Unconfirmed);
                 }
-                if rejection == Rejection::InLoopLibrary {
+                if matches!(
+                    rejection,
+                    Rejection::InLoopLibrary | Rejection::RecordingGoesOn
+                ) {
                     self.library_segment = true;
                     self.last_library_frame = Some(t);
                 }
@@ -1410,7 +1417,20 @@ impl LegDetector {
             sounding_frames: 0,
             tail: None,
             recording_cut_frames: self.recording_cut_frames(t, onset),
+            running_offset: self.running_offset(t, onset),
         }
+    }
+
+    /// The time offset of the last recording the library recognised in the 2 s before `onset`
+    /// (after the IVR plan was done), music or speech: what the line was playing. None when
+    /// nothing was recognised.
+    fn running_offset(&self, t: u64, onset: u64) -> Option<u32> {
+        let from = t
+            .saturating_sub(PRE_ONSET_FRAMES)
+            .max(self.plan_done_frame.unwrap_or(0));
+        (from..onset)
+            .rev()
+            .find_map(|f| self.record(f).and_then(|r| r.recognised_offset))
     }
 
     /// Frames between the last frame of this leg that lined up with the recording recognised
@@ -1499,6 +1519,9 @@ impl LegDetector {
             },
             speech_tail: cand.tail,
             recording_cut_ms: cand.recording_cut_frames.map(|f| f * 20),
+            running_votes: cand
+                .running_offset
+                .map(|o| self.candidate_votes.votes_at(o)),
             quiet_after_ms: if cand.music_after {
                 0
             } else {
