@@ -4,7 +4,7 @@
 //! | cue | weight |
 //! |---|---|
 //! | not in loop library (enough landmarks; full below 12 % aligned on one offset, none from 30 %), scaled by how much of the loop the library recognises | +(2.0 + 1.5 × firmness) × coverage × novelty; firmness grows from 40 to 240 landmarks; coverage credit from 50 % to 85 % recognised; halved inside a block of speech the library did not recognise either, music aside (unless a known recording was cut off) |
-//! | after music (music in the 2 s before): the gap from the last music to the onset, < 60 ms (speech began while the music played) / 60–200 ms / 200–300 ms / ≥ 300 ms | −5.0 / −1.0 / 0 / +0.5 |
+//! | after music (music in the 2 s before): the gap from the last music to the onset, < 60 ms (speech began while the music played) / 60–200 ms / 200–300 ms / ≥ 300 ms | −5.0 / −1.0 / 0 / +1.5 (+0.5 inside a block of speech judged not live) |
 //! | ≥ 4 landmarks and ≥ 6 % of them line up with the recording the library recognised right before the onset (music or speech): that recording going on | rejects |
 //! | music bed under the speech (held partials ≥ 45 %, flux < 0.22, or held ≥ 30 % with flux < 0.26 or under 60 % of the frames voiced) | rejects |
 //! | a short utterance (≤ 800 ms voiced), then ≥ 500 ms of quiet with no music coming back: a "hello?" waiting for an answer | +1.5 |
@@ -93,13 +93,21 @@ const WAITING_LONG_QUIET_MS: u32 = 700;
 /// of line silence, a click, the clip's own lead-in). Session 7, detect_eval seeds 1 and 2:
 /// every detected pickup after music had a gap ≥ 220 ms (most ≥ 340 ms); 14 of 15 false
 /// transfers after music had ≤ 260 ms, 6 of them under 60 ms.
-fn music_gap_weight(gap_ms: u32) -> f32 {
+///
+/// From 300 ms, outside a block of speech judged not live (`inside_block` false), the gap
+/// weighs +1.5: the music stopped and nothing of the loop followed. Inside a block it stays
+/// +0.5: the gap may be the block's own pause around a short music sting. Session 10,
+/// detect_eval: +1.5 outside a block took p50 from 297 to 268 ms (seed 1) and 276 to 259 ms
+/// (seed 2) with false transfers and misses unchanged; +1.0 or +1.5 everywhere added a false
+/// transfer inside a block (seed 1, call 0).
+fn music_gap_weight(gap_ms: u32, inside_block: bool) -> f32 {
     match gap_ms {
         // Speech began while the music was still playing: the loop's next clip.
         0..60 => -5.0,
         60..200 => -1.0,
         200..300 => 0.0,
-        _ => 0.5,
+        _ if inside_block => 0.5,
+        _ => 1.5,
     }
 }
 
@@ -328,7 +336,7 @@ impl LiveEvidence {
             s += (2.0 + 1.5 * self.firmness()) * coverage_factor * novelty * block_factor;
         }
         if self.after_music {
-            s += music_gap_weight(self.gap_ms);
+            s += music_gap_weight(self.gap_ms, self.after_recorded_speech);
         }
         if let Some(d) = self.block_level_change_db {
             // The same recording going on keeps its level; a person cutting in rarely does.
@@ -590,12 +598,12 @@ mod tests {
         };
         let pickup = after_music(400);
         assert!((pickup - after_music(300)).abs() < 1e-4);
-        assert!((pickup - after_music(250) - 0.5).abs() < 1e-4);
-        assert!((pickup - after_music(100) - 1.5).abs() < 1e-4);
-        assert!((pickup - after_music(0) - 5.5).abs() < 1e-4);
+        assert!((pickup - after_music(250) - 1.5).abs() < 1e-4);
+        assert!((pickup - after_music(100) - 2.5).abs() < 1e-4);
+        assert!((pickup - after_music(0) - 6.5).abs() < 1e-4);
         let mut not_after_music = resumed(None);
         not_after_music.after_recorded_speech = false;
-        assert!((pickup - not_after_music.compute_score(40) - 0.5).abs() < 1e-4);
+        assert!((pickup - not_after_music.compute_score(40) - 1.5).abs() < 1e-4);
     }
 
     #[test]
@@ -706,5 +714,21 @@ mod tests {
         assert!((with_floor(-3.0, false) - with_floor(3.0, false)).abs() < 1e-6);
         assert!((with_floor(3.0, true) - with_floor(-3.0, true) - 1.0).abs() < 1e-6);
         assert!((with_floor(-2.0, true) - with_floor(2.0, true)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_long_gap_after_music_counts_more_outside_a_block() {
+        let score = |gap_ms: u32, in_block: bool| {
+            let mut e = LiveEvidence {
+                after_music: true,
+                gap_ms,
+                after_recorded_speech: in_block,
+                ..resumed(None)
+            };
+            e.compute_score(40)
+        };
+        // 400 ms: +1.5 outside a block, +0.5 inside one (on top of the block's own cues).
+        assert!((score(400, false) - score(250, false) - 1.5).abs() < 1e-6);
+        assert!((score(400, true) - score(250, true) - 0.5).abs() < 1e-6);
     }
 }
