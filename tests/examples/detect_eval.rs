@@ -359,11 +359,7 @@ impl<'a> CallRun<'a> {
         {
             let frames = self.det.recent_frames();
             if self.call.media_samples() == p + 160 {
-                // The 2 s before the pickup, as the detector classified it.
-                for r in frames.iter().rev().take(100).rev() {
-                    let before_ms = p.saturating_sub(r.start_samples) / SAMPLES_PER_MS;
-                    self.trace_frame(&format!("-{before_ms:>4} ms before"), r);
-                }
+                self.trace_before(&frames, p, "before");
             }
             if let Some(r) = frames.last() {
                 let after_ms = (self.call.media_samples() - p) / SAMPLES_PER_MS;
@@ -398,11 +394,7 @@ impl<'a> CallRun<'a> {
             Phase::Live => {
                 if self.pickup_at.is_none() {
                     if self.args.trace_pickup {
-                        // The 2 s before the false transfer, as the detector classified it.
-                        for r in self.det.recent_frames().iter().rev().take(100).rev() {
-                            let before_ms = at.saturating_sub(r.start_samples) / SAMPLES_PER_MS;
-                            self.trace_frame(&format!("-{before_ms:>4} ms before FALSE"), r);
-                        }
+                        self.trace_before(&self.det.recent_frames(), at, "before FALSE");
                     }
                     self.out.false_lives.push(format!(
                         "{} t={:.1}s onset-label={:?} last-ann={} {}",
@@ -477,6 +469,15 @@ impl<'a> CallRun<'a> {
             }
         }
         true
+    }
+
+    /// `HH_TRACE_PICKUP`: the 2 s of `frames` (the detector's recent frames) before media
+    /// sample `at`, as the detector classified them, each marked "-N ms `what`".
+    fn trace_before(&self, frames: &[FrameRecord], at: u64, what: &str) {
+        for r in frames.iter().rev().take(100).rev() {
+            let before_ms = at.saturating_sub(r.start_samples) / SAMPLES_PER_MS;
+            self.trace_frame(&format!("-{before_ms:>4} ms {what}"), r);
+        }
     }
 
     /// `HH_TRACE_PICKUP`: one frame as the detector saw it (`when`: its time against the

@@ -1390,6 +1390,7 @@ impl LegDetector {
 
     fn new_candidate(&self, t: u64, onset: u64, music_frames: u32, gap_frames: u32) -> Candidate {
         let onset_samples = self.record(onset).map_or(0, |r| r.start_samples);
+        let running_offset = self.running_offset(t, onset);
         // Speech judged not live up to 1.5 s before the onset: the same block.
         let in_block =
             |last: Option<u64>| last.is_some_and(|f| t.saturating_sub(f) <= BLOCK_FRAMES);
@@ -1416,39 +1417,38 @@ impl LegDetector {
             flux_sum: 0.0,
             sounding_frames: 0,
             tail: None,
-            recording_cut_frames: self.recording_cut_frames(t, onset),
-            running_offset: self.running_offset(t, onset),
+            recording_cut_frames: running_offset
+                .and_then(|offset| self.recording_cut_frames(t, onset, offset)),
+            running_offset,
         }
+    }
+
+    /// First frame of the 2 s before frame `t` in which recognised recordings count: none
+    /// heard before the IVR plan was done (the plan's digits cut its last menu prompt off
+    /// (barge-in), as a pickup would).
+    fn recognition_window_start(&self, t: u64) -> u64 {
+        t.saturating_sub(PRE_ONSET_FRAMES)
+            .max(self.plan_done_frame.unwrap_or(0))
     }
 
     /// The time offset of the last recording the library recognised in the 2 s before `onset`
     /// (after the IVR plan was done), music or speech: what the line was playing. None when
     /// nothing was recognised.
     fn running_offset(&self, t: u64, onset: u64) -> Option<u32> {
-        let from = t
-            .saturating_sub(PRE_ONSET_FRAMES)
-            .max(self.plan_done_frame.unwrap_or(0));
-        (from..onset)
+        (self.recognition_window_start(t)..onset)
             .rev()
             .find_map(|f| self.record(f).and_then(|r| r.recognised_offset))
     }
 
-    /// Frames between the last frame of this leg that lined up with the recording recognised
-    /// before `onset` and the onset where the line was quiet (silence, noise, a click) while
+    /// Frames between the last frame of this leg that lined up with `offset`, the recording
+    /// recognised before `onset` ([`LegDetector::running_offset`]), and the onset where the line was quiet (silence, noise, a click) while
     /// that recording, as the library learned it, speaks: the known recording went on but the
     /// line did not carry it, so it was cut off (a pickup). None when no speech of a known
     /// recording lined up in the 2 s before the onset. A recording's own pauses are not speech
     /// in the library either, and count nothing; nor does other audio where it speaks (the
     /// next clip of a block may differ from the one the library heard next).
-    fn recording_cut_frames(&self, t: u64, onset: u64) -> Option<u32> {
-        // Only recordings heard after the IVR plan was done: the plan's digits cut its last
-        // menu prompt off (barge-in), as a pickup would.
-        let from = t
-            .saturating_sub(PRE_ONSET_FRAMES)
-            .max(self.plan_done_frame.unwrap_or(0));
-        let offset = (from..onset)
-            .rev()
-            .find_map(|f| self.record(f).and_then(|r| r.recognised_offset))?;
+    fn recording_cut_frames(&self, t: u64, onset: u64, offset: u32) -> Option<u32> {
+        let from = self.recognition_window_start(t);
         // Anchors up to `t − ZONE_FRAMES` have their landmarks looked up.
         let looked_up = onset.min((t + 1).saturating_sub(ZONE_FRAMES as u64));
         let aligned = (from..looked_up)

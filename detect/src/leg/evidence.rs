@@ -395,14 +395,12 @@ impl LiveEvidence {
         if self.waiting() {
             s += WAITING_WEIGHT;
         }
-        // Inside a block, pauses quieter than the loop's floor are the recording's own (a
-        // person's line adds a room, never takes the loop's floor away).
-        if self.after_recorded_speech
-            && self.floor_change_db.is_some_and(|d| d <= -QUIETER_FLOOR_DB)
-        {
-            s -= QUIETER_FLOOR_WEIGHT;
-        }
         if let Some(d) = self.floor_change_db {
+            // Inside a block, pauses quieter than the loop's floor are the recording's own (a
+            // person's line adds a room, never takes the loop's floor away).
+            if self.after_recorded_speech && d <= -QUIETER_FLOOR_DB {
+                s -= QUIETER_FLOOR_WEIGHT;
+            }
             let d = d.abs();
             s += if d >= 12.0 {
                 2.0
