@@ -441,6 +441,20 @@ fn ms(from: jiff::Timestamp, to: jiff::Timestamp) -> i64 {
     to.as_millisecond() - from.as_millisecond()
 }
 
+/// A transfer decided (`decided_at`, server time) before the far end's agent picked up
+/// (`agent_picked_up`, the simulator's ground truth; `None`: never) took a recording for a
+/// person. Undecided (no LIVE event seen) is not called false.
+fn is_false_transfer(
+    agent_picked_up: Option<jiff::Timestamp>,
+    decided_at: Option<jiff::Timestamp>,
+) -> bool {
+    match (agent_picked_up, decided_at) {
+        (None, Some(_)) => true,
+        (Some(pickup), Some(decided)) => decided < pickup,
+        (_, None) => false,
+    }
+}
+
 /// Summary of the winner from the simulator's ground truth.
 fn summarize(
     stack: &Stack,
@@ -542,6 +556,14 @@ fn summarize(
     match &truth {
         None => text.push_str("  (no ground truth from the simulator for this leg)\n"),
         Some(t) => {
+            let false_transfer = is_false_transfer(t.agent_picked_up.map(|p| p.wall), decided_at);
+            facts.insert("falseTransfer".into(), json!(false_transfer));
+            if false_transfer {
+                text.push_str(
+                    "  FALSE TRANSFER: no agent had picked up this leg when it was transferred \
+                     (the detector took a recording for a person; the stack log has its cause)\n",
+                );
+            }
             if let (Some(hold), Some(agent)) = (t.hold_started, t.agent_picked_up) {
                 let hold_ms = agent.media_ms.saturating_sub(hold.media_ms);
                 let real_ms = (hold_ms as f64 * time_scale) as i64;
@@ -596,5 +618,25 @@ fn summarize(
     Summary {
         text,
         json: json!({"summary": facts}),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_false_transfer;
+
+    #[test]
+    fn a_transfer_before_the_agent_picked_up_is_false() {
+        let t = |ms: i64| jiff::Timestamp::from_millisecond(ms).unwrap();
+        assert!(is_false_transfer(None, Some(t(1_000))), "no agent ever");
+        assert!(
+            is_false_transfer(Some(t(2_000)), Some(t(1_000))),
+            "before the pickup"
+        );
+        assert!(
+            !is_false_transfer(Some(t(1_000)), Some(t(1_300))),
+            "after the pickup"
+        );
+        assert!(!is_false_transfer(None, None), "nothing decided");
     }
 }

@@ -32,8 +32,8 @@ pub mod ulaw;
 pub use classify::{ClassifierConfig, FrameClass, FrameClassifier};
 pub use features::{FRAME_SAMPLES, SAMPLE_RATE_HZ};
 pub use fingerprint::{
-    FINGERPRINT_VERSION, KnownMessages, LibraryEntry, LoopLibrary, MessageKind, fingerprint_clip,
-    fingerprint_clip_entries,
+    FINGERPRINT_VERSION, KnownMessages, LibraryEntry, LoopLibrary, MessageKind, RecordingPrint,
+    fingerprint_clip, fingerprint_clip_entries,
 };
 pub use leg::evidence::Rejection;
 pub use leg::{

@@ -932,3 +932,38 @@ fn a_recording_going_on_after_known_music_is_never_live() {
         "{verdicts:#?}"
     );
 }
+
+/// Known hold recordings ([`LoopLibrary::learn_recording`], an operator's recordings of the
+/// line) make the line's first hearing a repeat: on the first leg ever, the announcement is
+/// recorded (with an empty library it is not), and an agent after the music is still LIVE.
+#[test]
+fn known_hold_recordings_make_a_first_hearing_recorded() {
+    let music = chord_music(8000, -22.0, 71);
+    let announcement = speech(4000, VOICE_RECORDED, -20.0, 710);
+    let heard = concat(&[&music, &silence(300), &announcement, &silence(1000)]);
+
+    let cold = feed(&mut on_hold(Arc::new(LoopLibrary::new())), &heard);
+    assert_ne!(
+        first_speech_decision(&cold).cause.code(),
+        "RECORDED_IN_LOOP_LIBRARY",
+        "an empty library knows nothing: {cold:#?}"
+    );
+
+    let library = Arc::new(LoopLibrary::new());
+    assert!(library.learn_recording(&music, false) > 0);
+    assert!(library.learn_recording(&announcement, true) > 0);
+    assert!(
+        library.drain_new_hashes().is_empty(),
+        "recordings are not persisted"
+    );
+    assert_recorded_never_live(&feed(&mut on_hold(Arc::clone(&library)), &heard));
+
+    let mut leg = on_hold(Arc::clone(&library));
+    feed(&mut leg, &music);
+    let (pickup, _) = agent_pickup(303);
+    let verdicts = feed(&mut leg, &pickup);
+    assert!(
+        verdicts.iter().any(|v| v.phase == Phase::Live),
+        "the agent after the known music is LIVE: {verdicts:#?}"
+    );
+}

@@ -13,6 +13,9 @@
 //! G.711 frame is fed, in media order and as fast as possible, to a `LegDetector`. Calls of
 //! one destination run in sequence and share one `LoopLibrary` (as production shares it across
 //! legs and jobs of a destination); `--cold` gives every call a fresh, empty library instead.
+//! `--known-recordings` first teaches every library the bank's hold recordings
+//! (announcements, wait-time messages, IVR prompts, music), as the server does with an
+//! operator's recordings of the line (`media.known_messages_dir`): no first hearings.
 //! Destinations are spread over `--threads` worker threads (largest expected hold first).
 //! `--legs L` (default 1) dials the calls of a destination L at a time, as a hunt's legs, and
 //! plays them in lockstep (one 20 ms frame of each in turn) on one shared library, so a leg
@@ -76,6 +79,10 @@ struct Args {
     legs: usize,
     time_scale: f64,
     cold: bool,
+    /// `--known-recordings`: every library (shared or per call) first learns the bank's hold
+    /// recordings (announcements, wait-time messages, IVR prompts, music), as the server learns
+    /// an operator's recordings of the line (`media.known_messages_dir`).
+    known_recordings: bool,
     challenge_share: f64,
     dtmf_on_plan: bool,
     miss_ms: u64,
@@ -90,7 +97,7 @@ struct Args {
 fn usage() -> ! {
     eprintln!(
         "usage: detect_eval [--calls N per destination] [--seed S] [--destinations a,b,c] \
-         [--threads T] [--legs L] [--time-scale X] [--cold] [--challenge-share P] [--dtmf speech-end|plan] \
+         [--threads T] [--legs L] [--time-scale X] [--cold] [--known-recordings] [--challenge-share P] [--dtmf speech-end|plan] \
          [--miss-ms MS] [--assets DIR] [--verbose]"
     );
     std::process::exit(2)
@@ -109,6 +116,7 @@ fn parse_args() -> Args {
         legs: 1,
         time_scale: 1.0,
         cold: false,
+        known_recordings: false,
         challenge_share: 0.2,
         dtmf_on_plan: false,
         miss_ms: 3000,
@@ -130,6 +138,7 @@ fn parse_args() -> Args {
             "--legs" => a.legs = value().parse().unwrap_or_else(|_| usage()),
             "--time-scale" => a.time_scale = value().parse().unwrap_or_else(|_| usage()),
             "--cold" => a.cold = true,
+            "--known-recordings" => a.known_recordings = true,
             "--challenge-share" => a.challenge_share = value().parse().unwrap_or_else(|_| usage()),
             "--dtmf" => {
                 a.dtmf_on_plan = match value().as_str() {
@@ -538,6 +547,22 @@ fn challenge_library(bank: &AudioBank) -> Arc<LoopLibrary> {
 }
 
 /// A "too busy" or "closed" clip of the bank (`busy.*`, `closed.*`).
+/// `--known-recordings`: learn the bank's hold recordings into `lib`
+/// ([`LoopLibrary::learn_recording`]; spoken ones with speech marks).
+fn learn_hold_recordings(lib: &LoopLibrary, bank: &AudioBank) {
+    for (kind, speaks) in [
+        (ClipKind::Announcement, true),
+        (ClipKind::WaitEstimate, true),
+        (ClipKind::IvrPrompt, true),
+        (ClipKind::Music, false),
+        (ClipKind::MusicVocal, false),
+    ] {
+        for c in bank.of_kind(kind) {
+            lib.learn_recording(&c.samples, speaks);
+        }
+    }
+}
+
 fn is_known_message_clip(id: &str) -> bool {
     id.starts_with("busy.") || id.starts_with("closed.")
 }
@@ -750,10 +775,11 @@ fn main() -> anyhow::Result<()> {
         models.len(),
         args.seed,
         args.time_scale,
-        if args.cold {
-            "cold (per call)"
-        } else {
-            "shared per destination"
+        match (args.cold, args.known_recordings) {
+            (true, false) => "cold (per call)",
+            (true, true) => "per call, with the known hold recordings",
+            (false, false) => "shared per destination",
+            (false, true) => "shared per destination, with the known hold recordings",
         },
         if args.dtmf_on_plan {
             "plan"
@@ -780,7 +806,14 @@ fn main() -> anyhow::Result<()> {
             s.spawn(move || {
                 for &d in dests {
                     let model = &models[d];
-                    let shared = Arc::new(LoopLibrary::new());
+                    let new_library = || {
+                        let lib = LoopLibrary::new();
+                        if args.known_recordings {
+                            learn_hold_recordings(&lib, bank);
+                        }
+                        Arc::new(lib)
+                    };
+                    let shared = new_library();
                     let seeds: Vec<u64> = (0..args.calls as u64).collect();
                     for group in seeds.chunks(args.legs) {
                         // A call's slot empties when it ends (see the lockstep below).
@@ -788,7 +821,7 @@ fn main() -> anyhow::Result<()> {
                             .iter()
                             .map(|&i| {
                                 let library = if args.cold {
-                                    Arc::new(LoopLibrary::new())
+                                    new_library()
                                 } else {
                                     Arc::clone(&shared)
                                 };

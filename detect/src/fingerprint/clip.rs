@@ -43,3 +43,16 @@ pub fn fingerprint_clip_entries(pcm: &[i16]) -> Vec<(u64, u64)> {
     }
     out
 }
+
+/// 20 ms frames (from the clip's start) at or above the default silence level (−50 dBFS): where
+/// a spoken recording speaks, as [`LoopLibrary::learn_recording`](super::LoopLibrary::learn_recording)
+/// marks it.
+pub fn sounding_frames(pcm: &[i16]) -> Vec<u64> {
+    let silence_dbfs = ClassifierConfig::default().silence_dbfs;
+    let mut extractor = FeatureExtractor::new();
+    pcm.chunks(FRAME_SAMPLES)
+        .enumerate()
+        .filter(|(_, frame)| extractor.push(frame).energy_dbfs >= silence_dbfs)
+        .map(|(i, _)| i as u64)
+        .collect()
+}

@@ -32,7 +32,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use super::clip::fingerprint_clip_entries;
@@ -105,6 +105,32 @@ impl LibraryEntry {
     }
 }
 
+/// A hold recording fingerprinted once, to be learned by any number of libraries
+/// ([`LoopLibrary::learn_print`]).
+#[derive(Debug, Clone, Default)]
+pub struct RecordingPrint {
+    /// Landmark keys with their anchor frame (20 ms frames from the start), as
+    /// [`fingerprint_clip_entries`].
+    pub entries: Vec<(u64, u64)>,
+    /// Frames where a spoken recording speaks (≥ −50 dBFS; empty for music).
+    pub speech_frames: Vec<u64>,
+}
+
+impl RecordingPrint {
+    /// Fingerprint 8 kHz linear PCM; `speaks`: a spoken recording (its sounding frames are
+    /// speech, see [`super::clip::sounding_frames`]), not music.
+    pub fn of(pcm: &[i16], speaks: bool) -> Self {
+        RecordingPrint {
+            entries: fingerprint_clip_entries(pcm),
+            speech_frames: if speaks {
+                super::clip::sounding_frames(pcm)
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
 /// Result of looking a key up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lookup {
@@ -128,6 +154,9 @@ pub struct LoopLibrary {
     len: AtomicUsize,
     max_entries: usize,
     next_source: AtomicU32,
+    /// One bit per source (modulo [`SOURCE_MODULUS`]): learned from a known hold recording
+    /// ([`LoopLibrary::learn_print`]), not heard by a leg.
+    recording_sources: [AtomicU64; (SOURCE_MODULUS / 64) as usize],
 }
 
 impl Default for LoopLibrary {
@@ -162,6 +191,7 @@ impl LoopLibrary {
             len: AtomicUsize::new(0),
             max_entries,
             next_source: AtomicU32::new(1),
+            recording_sources: std::array::from_fn(|_| AtomicU64::new(0)),
         }
     }
 
@@ -386,6 +416,49 @@ impl LoopLibrary {
     /// queued as new). Returns how many entries were stored.
     pub fn learn_clip(&self, pcm: &[i16]) -> usize {
         self.learn_clip_source(pcm).1
+    }
+
+    /// Learn a known hold recording of the destination (an announcement, a wait-time message,
+    /// a music track; 8 kHz linear PCM) under a new source, as a leg learns what it hears, so
+    /// its first hearing on a line is already a repeat. `speaks`: a spoken recording; its
+    /// sounding frames (≥ −50 dBFS) get speech marks ([`LoopLibrary::speaks_at`]), as a leg
+    /// marks the speech it learns. Nothing is queued as new (the recording is on disk;
+    /// it is not persisted). Returns how many entries (landmarks and marks) were stored. To
+    /// teach many libraries one recording, fingerprint it once ([`RecordingPrint::of`]) and
+    /// call [`LoopLibrary::learn_print`].
+    pub fn learn_recording(&self, pcm: &[i16], speaks: bool) -> usize {
+        self.learn_print(&RecordingPrint::of(pcm, speaks))
+    }
+
+    /// Learn a fingerprinted hold recording under a new source (see
+    /// [`LoopLibrary::learn_recording`]). Returns how many entries were stored.
+    pub fn learn_print(&self, print: &RecordingPrint) -> usize {
+        let source = self.register_leg();
+        let bit = source % SOURCE_MODULUS;
+        self.recording_sources[(bit / 64) as usize].fetch_or(1 << (bit % 64), Ordering::Relaxed);
+        let landmarks = print
+            .entries
+            .iter()
+            .filter(|&&(k, frame)| {
+                self.add(LibraryEntry {
+                    key: k as u32,
+                    tag: LibraryEntry::tag_of(source, frame),
+                })
+            })
+            .count();
+        let marks = print
+            .speech_frames
+            .iter()
+            .filter(|&&f| self.add_speech_mark(LibraryEntry::tag_of(source, f)))
+            .count();
+        landmarks + marks
+    }
+
+    /// Whether the entries of `source` (a tag's high bits, [`LibraryEntry::tag_of`]) come from a
+    /// known hold recording ([`LoopLibrary::learn_print`]) rather than from what a leg heard.
+    pub fn is_recording_source(&self, source: u32) -> bool {
+        let bit = source % SOURCE_MODULUS;
+        self.recording_sources[(bit / 64) as usize].load(Ordering::Relaxed) & (1 << (bit % 64)) != 0
     }
 
     /// As [`LoopLibrary::learn_clip`], also returning the new source (the high bits of the
@@ -619,5 +692,64 @@ mod tests {
         }
         assert_eq!(lib.len(), 4000);
         assert_eq!(lib.drain_new_hashes().len(), 4000);
+    }
+}
+
+#[cfg(test)]
+mod recording_tests {
+    use super::*;
+
+    /// 1 s of a gliding two-tone "voice" (fingerprintable), 0.5 s of digital silence, 1 s more.
+    fn spoken_with_pause() -> Vec<i16> {
+        let voice = |from: usize| {
+            (from..from + 8000).map(|i| {
+                let t = i as f64 / 8000.0;
+                let f = 300.0 + 700.0 * (t * 2.3).fract();
+                (((t * f * std::f64::consts::TAU).sin()
+                    + 0.5 * (t * 2.7 * f * std::f64::consts::TAU).sin())
+                    * 6000.0) as i16
+            })
+        };
+        voice(0)
+            .chain(std::iter::repeat_n(0, 4000))
+            .chain(voice(12_000))
+            .collect()
+    }
+
+    #[test]
+    fn a_learned_recording_speaks_where_it_sounds_and_is_not_persisted() {
+        let lib = LoopLibrary::new();
+        let pcm = spoken_with_pause();
+        let stored = lib.learn_recording(&pcm, true);
+        let source = lib.register_leg() - 1;
+        assert!(stored > 100, "landmarks and marks stored: {stored}");
+        let tag = |frame| LibraryEntry::tag_of(source, frame);
+        // Frames 0..50 sound, 50..75 are the pause, 75..125 sound again.
+        assert!(lib.speaks_at(tag(10)) && lib.speaks_at(tag(100)));
+        assert!(
+            !lib.speaks_at(tag(60)),
+            "the recording's own pause is not speech"
+        );
+        assert!(
+            lib.drain_new_hashes().is_empty(),
+            "a recording on disk is not persisted"
+        );
+        assert!(
+            lib.is_recording_source(source),
+            "its source is a recording's"
+        );
+        assert!(
+            !lib.is_recording_source(lib.register_leg()),
+            "a leg's is not"
+        );
+
+        let music = LoopLibrary::new();
+        let n = music.learn_recording(&pcm, false);
+        let source = music.register_leg() - 1;
+        assert!(
+            n > 0 && n < stored,
+            "music: landmarks only ({n} < {stored})"
+        );
+        assert!(!music.speaks_at(LibraryEntry::tag_of(source, 10)));
     }
 }

@@ -41,11 +41,14 @@ pub struct MediaConfig {
     pub hold_mark_after_plan_ms: u64,
     /// New loop-library hashes are written to Redis this often, ms. Default 3000.
     pub loop_flush_interval_ms: u64,
-    /// Directory of the destinations' known messages ("too busy", "closed"): WAV recordings
-    /// and a `manifest.tsv` in the simulator's asset format (see [`super::known`]). Speech
-    /// lining up with one is never an agent, and the far end's hang-up after it ends the leg
-    /// `TOO_BUSY`, `COURTESY_DISCONNECT` or `CLOSED`. Default `None` (no known messages; the
-    /// local stack sets it to the simulator's recordings).
+    /// Directory of an operator's recordings of the lines: WAV recordings and a
+    /// `manifest.tsv` in the simulator's asset format (see [`super::known`]). Known messages
+    /// ("too busy", "closed"): speech lining up with one is never an agent, and the far end's
+    /// hang-up after it ends the leg `TOO_BUSY`, `COURTESY_DISCONNECT` or `CLOSED`. Hold
+    /// recordings (announcements, wait-time messages, IVR prompts, music): every destination's
+    /// loop library learns them before its first leg listens, so a line's first hunt already
+    /// knows its loop. Default `None` (none; the local stack sets it to the simulator's
+    /// recordings).
     pub known_messages_dir: Option<std::path::PathBuf>,
     /// Detector threshold overrides (unset = the detector's tuned defaults).
     pub detector: DetectorOverrides,

@@ -4,6 +4,10 @@
 //! starts from what any leg has heard. Loaded at first use (SSCAN), new hashes flushed with
 //! SADD every `media.loop_flush_interval_ms`; loads from other replicas' flushes are not
 //! merged back live (a new job's first use after restart picks them up).
+//!
+//! Known hold recordings (an operator's recordings of the line, see [`super::known`]) are
+//! learned into every library right after it is loaded, each under its own source; they are
+//! not persisted (they are on disk), and a leg learns none of what they already hold.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -11,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use holdhunter_detect::{FINGERPRINT_VERSION, LoopLibrary};
 use tokio::sync::OnceCell;
 
+use super::known::HoldRecording;
 use crate::error::Result;
 use crate::store::Store;
 
@@ -34,14 +39,22 @@ struct Entry {
 #[derive(Clone)]
 pub struct LoopStore {
     store: Store,
+    /// Learned into every library at first use.
+    hold: Arc<[HoldRecording]>,
     entries: Arc<Mutex<HashMap<String, Arc<Entry>>>>,
 }
 
 impl LoopStore {
     /// An empty cache over `store`.
     pub fn new(store: Store) -> Self {
+        Self::with_hold_recordings(store, Vec::new())
+    }
+
+    /// An empty cache over `store` whose libraries all learn `hold` at first use.
+    pub fn with_hold_recordings(store: Store, hold: Vec<HoldRecording>) -> Self {
         LoopStore {
             store,
+            hold: hold.into(),
             entries: Arc::new(Mutex::new(HashMap::new())),
         }
     }
@@ -73,6 +86,20 @@ impl LoopStore {
                         metrics::counter!("hh_loop_hashes_loaded_total").increment(n as u64);
                     }
                     Err(e) => tracing::warn!(destination_id, error = %e, "loop library not loaded; starting empty"),
+                }
+                if !self.hold.is_empty() {
+                    let (lib, hold) = (library.clone(), self.hold.clone());
+                    let learned = tokio::task::spawn_blocking(move || {
+                        hold.iter().map(|r| lib.learn_print(&r.print)).sum::<usize>()
+                    })
+                    .await
+                    .unwrap_or(0);
+                    tracing::info!(
+                        destination_id,
+                        recordings = self.hold.len(),
+                        entries = learned,
+                        "loop library learned the known hold recordings"
+                    );
                 }
                 library
             })

@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use holdhunter_detect::KnownMessages;
+
+use super::known::HoldRecording;
 use holdhunter_proto::v1::IvrStep;
 use tokio::sync::watch;
 
@@ -47,8 +49,8 @@ fn key(job_id: &str, leg_id: &str) -> String {
 }
 
 impl DetectorSupervisor {
-    /// A supervisor reading media from `source`, with no known messages (see
-    /// [`DetectorSupervisor::with_known_messages`]). Spawns the loop-library flush task (must
+    /// A supervisor reading media from `source`, with no known recordings (see
+    /// [`DetectorSupervisor::with_known_recordings`]). Spawns the loop-library flush task (must
     /// be called inside a tokio runtime), which flushes a last time and ends when `shutdown`
     /// becomes `true` or its sender is dropped.
     pub fn new(
@@ -57,18 +59,21 @@ impl DetectorSupervisor {
         source: Arc<dyn MediaSource>,
         shutdown: watch::Receiver<bool>,
     ) -> Self {
-        Self::with_known_messages(store, config, source, shutdown, None)
+        Self::with_known_recordings(store, config, source, shutdown, None, Vec::new())
     }
 
-    /// As [`DetectorSupervisor::new`], every leg's detector also knowing `known_messages`.
-    pub fn with_known_messages(
+    /// As [`DetectorSupervisor::new`], every leg's detector also knowing `known_messages`, and
+    /// every destination's loop library learning `hold` (the line's known hold recordings,
+    /// [`super::known`]) before its first leg listens.
+    pub fn with_known_recordings(
         store: Store,
         config: MediaConfig,
         source: Arc<dyn MediaSource>,
         shutdown: watch::Receiver<bool>,
         known_messages: Option<Arc<KnownMessages>>,
+        hold: Vec<HoldRecording>,
     ) -> Self {
-        let loops = LoopStore::new(store.clone());
+        let loops = LoopStore::with_hold_recordings(store.clone(), hold);
         let interval = Duration::from_millis(config.loop_flush_interval_ms.max(10));
         tokio::spawn(flush_loop(loops.clone(), interval, shutdown));
         DetectorSupervisor {
@@ -99,20 +104,26 @@ impl DetectorSupervisor {
             template,
             config.connect_timeout(),
         ));
-        let known = match &config.known_messages_dir {
+        let (known, hold) = match &config.known_messages_dir {
             Some(dir) => {
                 let known = super::known::load(dir)?;
-                tracing::info!(dir = %dir.display(), messages = known.len(), "media: known messages loaded");
-                Some(Arc::new(known))
+                tracing::info!(
+                    dir = %dir.display(),
+                    messages = known.messages.as_ref().map_or(0, |m| m.len()),
+                    hold_recordings = known.hold.len(),
+                    "media: known recordings loaded"
+                );
+                (known.messages.map(Arc::new), known.hold)
             }
-            None => None,
+            None => (None, Vec::new()),
         };
-        Ok(Self::with_known_messages(
+        Ok(Self::with_known_recordings(
             store,
             config.clone(),
             source,
             shutdown,
             known,
+            hold,
         ))
     }
 
