@@ -32,7 +32,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use super::clip::fingerprint_clip_entries;
@@ -154,9 +154,6 @@ pub struct LoopLibrary {
     len: AtomicUsize,
     max_entries: usize,
     next_source: AtomicU32,
-    /// One bit per source (modulo [`SOURCE_MODULUS`]): learned from a known hold recording
-    /// ([`LoopLibrary::learn_print`]), not heard by a leg.
-    recording_sources: [AtomicU64; (SOURCE_MODULUS / 64) as usize],
 }
 
 impl Default for LoopLibrary {
@@ -191,7 +188,6 @@ impl LoopLibrary {
             len: AtomicUsize::new(0),
             max_entries,
             next_source: AtomicU32::new(1),
-            recording_sources: std::array::from_fn(|_| AtomicU64::new(0)),
         }
     }
 
@@ -434,8 +430,6 @@ impl LoopLibrary {
     /// [`LoopLibrary::learn_recording`]). Returns how many entries were stored.
     pub fn learn_print(&self, print: &RecordingPrint) -> usize {
         let source = self.register_leg();
-        let bit = source % SOURCE_MODULUS;
-        self.recording_sources[(bit / 64) as usize].fetch_or(1 << (bit % 64), Ordering::Relaxed);
         let landmarks = print
             .entries
             .iter()
@@ -452,13 +446,6 @@ impl LoopLibrary {
             .filter(|&&f| self.add_speech_mark(LibraryEntry::tag_of(source, f)))
             .count();
         landmarks + marks
-    }
-
-    /// Whether the entries of `source` (a tag's high bits, [`LibraryEntry::tag_of`]) come from a
-    /// known hold recording ([`LoopLibrary::learn_print`]) rather than from what a leg heard.
-    pub fn is_recording_source(&self, source: u32) -> bool {
-        let bit = source % SOURCE_MODULUS;
-        self.recording_sources[(bit / 64) as usize].load(Ordering::Relaxed) & (1 << (bit % 64)) != 0
     }
 
     /// As [`LoopLibrary::learn_clip`], also returning the new source (the high bits of the
@@ -733,14 +720,6 @@ mod recording_tests {
         assert!(
             lib.drain_new_hashes().is_empty(),
             "a recording on disk is not persisted"
-        );
-        assert!(
-            lib.is_recording_source(source),
-            "its source is a recording's"
-        );
-        assert!(
-            !lib.is_recording_source(lib.register_leg()),
-            "a leg's is not"
         );
 
         let music = LoopLibrary::new();

@@ -22,7 +22,6 @@ use super::verdict::{Cause, Phase, Verdict};
 use crate::classify::{FrameClass, FrameClassifier};
 use crate::features::frame::STABLE_PARTIAL_FRAMES;
 use crate::features::{ContextTracker, FRAME_SAMPLES, FeatureExtractor};
-use crate::fingerprint::library::FRAME_BITS;
 use crate::fingerprint::{
     KnownMessage, KnownMessages, LandmarkHasher, LibraryEntry, LoopLibrary,
     MAX_LANDMARKS_PER_FRAME, OffsetVotes, PEAKS_PER_FRAME, ZONE_FRAMES, pick_peaks, vote_landmark,
@@ -780,13 +779,6 @@ impl LegDetector {
                 );
                 hits += found as u16;
                 informative += info as u32;
-                // Heard on the line by a leg (not only in a known hold recording): see the
-                // naming vote below.
-                let heard_on_line = found
-                    && self
-                        .tag_scratch
-                        .iter()
-                        .any(|&tag| !self.library.is_recording_source(tag >> FRAME_BITS));
                 if let Some(challenge) = &self.cfg.challenge_library {
                     let (found, info) = vote_landmark(
                         challenge,
@@ -809,13 +801,14 @@ impl LegDetector {
                     );
                     message_veto_informative += info as u32;
                     // What this destination's lines play anyway (its prompts and
-                    // announcements, as legs heard them) names no known message: only the
+                    // announcements, in the loop library) names no known message: only the
                     // rest votes for naming one. Other recordings in the same voice share
                     // words, and the IVR's welcome may open its "closed" message word for word.
-                    // Known hold recordings do not count here: whole, they share the messages'
-                    // voice and words far more than what legs hear (detect_eval seed 1 with
-                    // them: 73 namings of 91 messages played, against 95 without).
-                    if !heard_on_line {
+                    // Known hold recordings count too, though whole they share more of a
+                    // message's words than what legs hear: fewer messages are named, never a
+                    // wrong one (detect_eval seed 1: 73 namings of 91 messages played, none
+                    // elsewhere; not counting them named 102, and 13 elsewhere).
+                    if !found {
                         self.message_offsets
                             .extend_from_slice(&self.message_veto_offsets[start..]);
                         message_informative += info as u32;
