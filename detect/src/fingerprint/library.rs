@@ -430,16 +430,7 @@ impl LoopLibrary {
     /// [`LoopLibrary::learn_recording`]). Returns how many entries were stored.
     pub fn learn_print(&self, print: &RecordingPrint) -> usize {
         let source = self.register_leg();
-        let landmarks = print
-            .entries
-            .iter()
-            .filter(|&&(k, frame)| {
-                self.add(LibraryEntry {
-                    key: k as u32,
-                    tag: LibraryEntry::tag_of(source, frame),
-                })
-            })
-            .count();
+        let landmarks = self.add_under(source, print.entries.iter().copied());
         let marks = print
             .speech_frames
             .iter()
@@ -452,7 +443,14 @@ impl LoopLibrary {
     /// clip's tags, [`LibraryEntry::tag_of`]): (source, entries stored).
     pub fn learn_clip_source(&self, pcm: &[i16]) -> (u32, usize) {
         let source = self.register_leg();
-        let stored = fingerprint_clip_entries(pcm)
+        let stored = self.add_under(source, fingerprint_clip_entries(pcm));
+        (source, stored)
+    }
+
+    /// Add (landmark key, frame) pairs of a clip under `source` (not queued as new). Returns
+    /// how many were stored.
+    fn add_under(&self, source: u32, entries: impl IntoIterator<Item = (u64, u64)>) -> usize {
+        entries
             .into_iter()
             .filter(|&(k, frame)| {
                 self.add(LibraryEntry {
@@ -460,8 +458,7 @@ impl LoopLibrary {
                     tag: LibraryEntry::tag_of(source, frame),
                 })
             })
-            .count();
-        (source, stored)
+            .count()
     }
 
     /// Union with another in-process library. Entries this library lacked are queued as new.
