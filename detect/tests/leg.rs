@@ -967,3 +967,77 @@ fn known_hold_recordings_make_a_first_hearing_recorded() {
         "the agent after the known music is LIVE: {verdicts:#?}"
     );
 }
+
+/// A sung line in a music track the library knows as music (a known hold recording that does
+/// not speak) is that music: its speech-like frames neither open nor extend a block of speech,
+/// so an agent right after it is weighed after music, not as the announcement before going on.
+#[test]
+fn a_sung_line_of_known_music_extends_no_block() {
+    let announcement = speech(2000, VOICE_RECORDED, -20.0, 720);
+    // Short enough that the agent's first word comes within 1.5 s of its decision.
+    let mut sung = chord_music(1000, -24.0, 72);
+    mix_into(&mut sung, &speech(1000, VOICE_RECORDED, -20.0, 721));
+    let library = Arc::new(LoopLibrary::new());
+    assert!(library.learn_recording(&announcement, true) > 0);
+    assert!(library.learn_recording(&sung, false) > 0);
+    let cfg = DetectorConfig {
+        verdict_interval_ms: 0,
+        ..DetectorConfig::default()
+    };
+    let mut leg = LegDetector::new(cfg, library);
+    leg.mark_hold();
+    let (pickup, _) = agent_pickup(723);
+    let verdicts = feed(
+        &mut leg,
+        &concat(&[&announcement, &silence(500), &sung, &pickup]),
+    );
+    let live_at = verdicts
+        .iter()
+        .position(|v| v.phase == Phase::Live)
+        .unwrap_or_else(|| panic!("the agent is not LIVE: {verdicts:#?}"));
+    assert!(
+        codes(&verdicts[..live_at]).contains(&"RECORDED_IN_LOOP_LIBRARY"),
+        "the announcement was recognised: {verdicts:#?}"
+    );
+    let text = verdicts[live_at].cause.to_string();
+    assert!(text.contains("after music"), "{text}");
+    assert!(!text.contains("inside a speech block"), "{text}");
+}
+
+/// The gap after music is the quiet right before the first word: a track's own pause, then a
+/// held note (read as a tone) and a short quiet, is a gap of that short quiet, not of the
+/// whole stretch since the last music frame.
+#[test]
+fn the_gap_after_music_is_the_quiet_right_before_the_onset() {
+    let gap_text = |tail: &[i16]| {
+        let mut leg = on_hold(library_of_the_loop());
+        feed(&mut leg, &hold_cycle(1));
+        feed(&mut leg, &chord_music(3000, -22.0, 1));
+        let mut greeting = speech(2000, VOICE_AGENT, -18.0, 731);
+        mix_into(&mut greeting, &white_noise(2000, -62.0, 732));
+        let verdicts = feed(&mut leg, &concat(&[tail, &greeting]));
+        let decision = first_speech_decision(&verdicts).cause.to_string();
+        let at = decision
+            .find("after music + ")
+            .unwrap_or_else(|| panic!("not after music: {decision}"));
+        let ms: u32 = decision[at + 14..]
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no gap in {decision}"));
+        ms
+    };
+    let quiet = white_noise(500, -62.0, 733);
+    assert!(
+        gap_text(&quiet) >= 460,
+        "a plain quiet gap is measured whole"
+    );
+    let held_note = sine(300, 440.0, -26.0);
+    let short = white_noise(100, -62.0, 734);
+    let gap = gap_text(&concat(&[&quiet, &held_note, &short]));
+    // The greeting's own lead-in adds to the 100 ms; the whole stretch would be ≥ 860 ms.
+    assert!(
+        gap < 300,
+        "gap {gap} ms: only the quiet after the held note counts"
+    );
+}

@@ -248,6 +248,9 @@ pub struct LegDetector {
     /// ([`LegDetector::resume_hold`]).
     unknown_block: bool,
     last_recorded_frame: Option<u64>,
+    /// Last anchor frame the loop library recognised, with the offset it recognised there
+    /// (see [`LegDetector::copy_mute_now`]).
+    last_recognised: Option<(u64, u32)>,
     /// Last frame of speech the loop library recognised (a RECORDED_IN_LOOP_LIBRARY veto).
     last_library_frame: Option<u64>,
     last_verdict_frame: Option<u64>,
@@ -370,6 +373,7 @@ impl LegDetector {
             block_speech_dbfs: None,
             unknown_block: false,
             last_recorded_frame: None,
+            last_recognised: None,
             last_library_frame: None,
             last_verdict_frame: None,
             last_confidence: 0.0,
@@ -716,12 +720,16 @@ impl LegDetector {
             // short pause (its next sentence, its Spanish half) is judged as the same block.
             self.judge_as_block(t, false);
         }
-        if class == FrameClass::Speech && self.recorded_segment {
+        // Speech-like frames where the recording the library is recognising does not speak
+        // (a sung line, a music track's attack) are music: they extend no block of speech.
+        let block_speech = class == FrameClass::Speech
+            && (!(self.recorded_segment || self.library_segment) || !self.copy_mute_now(t));
+        if block_speech && self.recorded_segment {
             self.last_recorded_frame = Some(t);
             let e = self.records[(t as usize) % RECORD_FRAMES].energy_dbfs;
             self.block_speech_dbfs = Some(self.block_speech_dbfs.map_or(e, |b| b + 0.1 * (e - b)));
         }
-        if class == FrameClass::Speech && self.library_segment {
+        if block_speech && self.library_segment {
             self.last_library_frame = Some(t);
         }
         let verdict = self.decide(t, class);
@@ -861,6 +869,9 @@ impl LegDetector {
                 } else {
                     None
                 };
+                if let Some(o) = r.recognised_offset {
+                    self.last_recognised = Some((anchor, o));
+                }
                 if matches!(self.phase, Phase::Ivr | Phase::Hold)
                     && matches!(r.class, FrameClass::Music | FrameClass::Speech)
                 {
@@ -1236,7 +1247,11 @@ impl LegDetector {
             Some(Rejection::RecordingGoesOn)
         } else if evidence.music_bed() {
             Some(Rejection::MusicBed)
-        } else if evidence.score >= self.cfg.live_score_threshold {
+        } else if evidence.score >= self.cfg.live_score_threshold
+            && evidence.consistent_ratio() < self.cfg.recorded_match_ratio
+        {
+            // Speech lining up with a recording as a repeat does is never LIVE, even with
+            // too few aligned landmarks yet for the veto: it waits for them.
             None
         } else if elapsed >= self.frames.max_decision
             || cand.non_speech_run >= self.frames.abort * 3
@@ -1272,13 +1287,28 @@ impl LegDetector {
                 // block of speech: what follows is weighed after music. With a block, agents
                 // right after sung music met the block penalties (session 8, detect_eval seed
                 // 1: 2 of 10 misses, `irs-individual` call 48 and `irs-business` call 23).
-                if rejection != Rejection::TooShort && rejection != Rejection::MusicBed {
+                // Speech the library recognised at a place where its copy does not speak
+                // (sung music, a music track's attack read as speech) is music too.
+                let music = rejection == Rejection::MusicBed
+                    || match rejection {
+                        Rejection::InLoopLibrary => self
+                            .candidate_votes
+                            .best_offset()
+                            .is_some_and(|o| self.copy_mute_over(cand.onset_frame, t, o)),
+                        Rejection::RecordingGoesOn => cand
+                            .running_offset
+                            .is_some_and(|o| self.copy_mute_over(cand.onset_frame, t, o)),
+                        _ => false,
+                    };
+                if rejection != Rejection::TooShort && !music {
                     self.judge_as_block(t, rejection == Rejection::Unconfirmed);
                 }
-                if matches!(
-                    rejection,
-                    Rejection::InLoopLibrary | Rejection::RecordingGoesOn
-                ) {
+                if !music
+                    && matches!(
+                        rejection,
+                        Rejection::InLoopLibrary | Rejection::RecordingGoesOn
+                    )
+                {
                     self.library_segment = true;
                     self.last_library_frame = Some(t);
                 }
@@ -1315,11 +1345,21 @@ impl LegDetector {
         // The gap is the run of non-speech right before the onset: pauses of earlier speech
         // belong to that speech's channel (a recording's pauses carry the loop's floor).
         let mut in_gap = true;
+        // Quiet (silence, noise, a click) right before the onset, frames: the gap after the
+        // music is at most that (a music track's held notes or sung line, read as tone or
+        // speech, after its own pause are still the track).
+        let mut quiet_run = 0u32;
+        let mut in_quiet = true;
         let mut tail_from: Option<u64> = None;
         for f in (t.saturating_sub(PRE_ONSET_FRAMES)..onset).rev() {
             let Some(r) = self.record(f) else { break };
             if r.lost {
                 break;
+            }
+            if in_quiet && matches!(r.class, FrameClass::Silence | FrameClass::Noise) {
+                quiet_run += 1;
+            } else {
+                in_quiet = false;
             }
             match r.class {
                 FrameClass::Music => {
@@ -1345,7 +1385,7 @@ impl LegDetector {
                 _ => {}
             }
         }
-        let gap_frames = last_music.map_or(0, |m| (onset - m - 1) as u32);
+        let gap_frames = last_music.map_or(0, |m| ((onset - m - 1) as u32).min(quiet_run));
         let mut cand = self.new_candidate(t, onset, music_frames, gap_frames);
         if let Some(f) = tail_from {
             // How the speech before the gap ended: its last frame vs the loudest of the three
@@ -1425,6 +1465,30 @@ impl LegDetector {
                 .and_then(|offset| self.recording_cut_frames(t, onset, offset)),
             running_offset,
         }
+    }
+
+    /// Whether the library's copy of the recording at `offset` (a listening tag minus a
+    /// library tag, as [`OffsetVotes`] count them) is silent of speech at frame `f` ±1 frame:
+    /// that recording does not speak there (music, a pause, or beyond its end).
+    fn copy_mute_at(&self, f: u64, offset: u32) -> bool {
+        (f.saturating_sub(1)..=f + 1).all(|g| {
+            !self
+                .library
+                .speaks_at(LibraryEntry::tag_of(self.source, g).wrapping_sub(offset))
+        })
+    }
+
+    /// [`LegDetector::copy_mute_at`] on every frame from `from` to `to` (inclusive).
+    fn copy_mute_over(&self, from: u64, to: u64, offset: u32) -> bool {
+        (from..=to).step_by(3).all(|f| self.copy_mute_at(f, offset))
+    }
+
+    /// The recording the library recognised within the last second (its anchors are looked
+    /// up 100 ms late) does not speak at frame `t`, as its copy runs on: what sounds like
+    /// speech now is that recording's music. False when nothing was recognised.
+    fn copy_mute_now(&self, t: u64) -> bool {
+        self.last_recognised
+            .is_some_and(|(anchor, o)| t.saturating_sub(anchor) <= 50 && self.copy_mute_at(t, o))
     }
 
     /// First frame of the 2 s before frame `t` in which recognised recordings count: none

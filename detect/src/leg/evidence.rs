@@ -184,7 +184,9 @@ pub struct LiveEvidence {
     pub loop_coverage: f32,
     /// Music played in the 2 s before the onset.
     pub after_music: bool,
-    /// Non-music, non-speech time between the last music and the onset, ms.
+    /// Quiet (silence, noise, a click) between the last music and the onset, ms: the run of
+    /// quiet frames right before the onset, at most the time since the last music frame (a
+    /// track's own pause, then its held notes or sung line read as tone or speech, is no gap).
     pub gap_ms: u32,
     /// Mean share of held partials during the candidate, 0..1.
     pub held_partial_ratio: f32,
