@@ -215,9 +215,18 @@ pub struct LegDetector {
     source: u32,
     /// Library offsets voted by each recent anchor frame (ring of `RECORD_FRAMES`).
     frame_offsets: Vec<(u64, Vec<u32>, u32)>,
+    /// Challenge-library offsets voted by each recent anchor frame (ring of `RECORD_FRAMES`;
+    /// empty without a challenge library).
+    challenge_frame_offsets: Vec<(u64, Vec<u32>, u32)>,
     window_votes: OffsetVotes,
     candidate_votes: OffsetVotes,
     challenge_votes: OffsetVotes,
+    /// Challenge-library votes of the candidate's own landmarks (since its onset): what keeps
+    /// it from LIVE while it lines up with a challenge prompt. The 2 s window of
+    /// `challenge_votes` would also count the announcement before a pickup, which shares the
+    /// IVR voice's words (detect_eval seed 1 `irs-business` call 42: an agent's "hello" after
+    /// a cut announcement held 1.1 s by the announcement's challenge votes).
+    candidate_challenge_votes: OffsetVotes,
     /// Offsets voted on the known messages, over the last `MESSAGE_WINDOW_FRAMES`.
     message_votes: OffsetVotes,
     message_offsets: Vec<u32>,
@@ -348,8 +357,12 @@ impl LegDetector {
             frame_offsets: (0..RECORD_FRAMES)
                 .map(|_| (u64::MAX, Vec::with_capacity(64), 0))
                 .collect(),
+            challenge_frame_offsets: (0..RECORD_FRAMES)
+                .map(|_| (u64::MAX, Vec::new(), 0))
+                .collect(),
             window_votes: OffsetVotes::sliding(RECOGNISE_WINDOW_FRAMES),
             candidate_votes: OffsetVotes::cumulative(),
+            candidate_challenge_votes: OffsetVotes::cumulative(),
             challenge_votes: OffsetVotes::sliding(CHALLENGE_WINDOW_FRAMES),
             message_votes: OffsetVotes::sliding(MESSAGE_WINDOW_FRAMES),
             message_offsets: Vec::with_capacity(256),
@@ -848,6 +861,20 @@ impl LegDetector {
                     &self.landmark_offsets,
                     challenge_informative,
                 );
+                if let Some(cand) = &self.candidate
+                    && anchor >= cand.onset_frame + CANDIDATE_SKIP_FRAMES
+                {
+                    self.candidate_challenge_votes.add_frame(
+                        anchor,
+                        &self.landmark_offsets,
+                        challenge_informative,
+                    );
+                }
+                let ring = &mut self.challenge_frame_offsets[slot];
+                ring.0 = anchor;
+                ring.1.clear();
+                ring.1.extend_from_slice(&self.landmark_offsets);
+                ring.2 = challenge_informative;
             }
             if let Some(cand) = &self.candidate
                 && anchor >= cand.onset_frame + CANDIDATE_SKIP_FRAMES
@@ -1165,12 +1192,18 @@ impl LegDetector {
             if class == FrameClass::Speech && self.non_speech_run >= self.frames.onset_quiet {
                 let cand = self.open_candidate(t);
                 self.candidate_votes.reset();
+                self.candidate_challenge_votes.reset();
                 let last = (t + 1).saturating_sub(ZONE_FRAMES as u64);
                 for f in cand.onset_frame + CANDIDATE_SKIP_FRAMES..last {
-                    let (frame, offsets, informative) =
-                        &self.frame_offsets[(f as usize) % RECORD_FRAMES];
+                    let slot = (f as usize) % RECORD_FRAMES;
+                    let (frame, offsets, informative) = &self.frame_offsets[slot];
                     if *frame == f {
                         self.candidate_votes.add_frame(f, offsets, *informative);
+                    }
+                    let (frame, offsets, informative) = &self.challenge_frame_offsets[slot];
+                    if *frame == f {
+                        self.candidate_challenge_votes
+                            .add_frame(f, offsets, *informative);
                     }
                 }
                 self.candidate = Some(cand);
@@ -1221,9 +1254,9 @@ impl LegDetector {
         // Speech lining up with a known challenge prompt is never LIVE: keep listening until
         // NEEDS_HUMAN is certain (`check_challenge`) or the candidate times out.
         if self.cfg.challenge_library.is_some()
-            && self.challenge_votes.best_votes() >= CHALLENGE_VETO_VOTES
-            && self.challenge_votes.best_votes() as f32
-                >= CHALLENGE_MATCH_RATIO * self.candidate_votes.landmarks() as f32
+            && self.candidate_challenge_votes.best_votes() >= CHALLENGE_VETO_VOTES
+            && self.candidate_challenge_votes.best_votes() as f32
+                >= CHALLENGE_MATCH_RATIO * self.candidate_challenge_votes.landmarks() as f32
         {
             return None;
         }

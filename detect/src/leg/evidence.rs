@@ -314,7 +314,11 @@ impl LiveEvidence {
         let mut s = 0.0;
         // Waiting long for an answer: nothing of a recording going on after its pause holds.
         let waiting_long = self.waiting_long();
-        if self.library_hashes >= min_hashes {
+        let cut = self.recording_cut();
+        // After a known recording was cut off, half the landmarks vouch for new speech: a
+        // short "hello?" has few, and the line's recording is known to have stopped.
+        let novelty_hashes = if cut { min_hashes / 2 } else { min_hashes };
+        if self.library_hashes >= novelty_hashes {
             // Full credit below 12 % aligned matches (other voices align 5–27 % by chance in
             // the first 200 ms), none from 30 % (the recorded veto).
             let novelty = ((NOVELTY_NONE_RATIO - self.consistent_ratio())
@@ -344,12 +348,11 @@ impl LiveEvidence {
             // The same recording going on keeps its level; a person cutting in rarely does.
             // A level step does not vouch for a person: the next clip of an announcement
             // block often steps as much (session 4: ≥ 5 dB in 12 of 18 false transfers inside
-            // a block vs 12 of 36 pickups there).
-            if d.abs() <= 1.5 && !waiting_long {
+            // a block vs 12 of 36 pickups there). A recording that was cut off is not going on.
+            if d.abs() <= 1.5 && !waiting_long && !cut {
                 s -= 1.0;
             }
         }
-        let cut = self.recording_cut();
         if cut {
             s += RECORDING_CUT_WEIGHT;
         }
@@ -390,6 +393,7 @@ impl LiveEvidence {
             } else if !self.after_music
                 && self.floor_change_db.is_some_and(|d| d.abs() < 4.0)
                 && !waiting_long
+                && !cut
             {
                 s -= 1.5;
             }
@@ -400,7 +404,7 @@ impl LiveEvidence {
         if let Some(d) = self.floor_change_db {
             // Inside a block, pauses quieter than the loop's floor are the recording's own (a
             // person's line adds a room, never takes the loop's floor away).
-            if self.after_recorded_speech && d <= -QUIETER_FLOOR_DB {
+            if self.after_recorded_speech && d <= -QUIETER_FLOOR_DB && !cut {
                 s -= QUIETER_FLOOR_WEIGHT;
             }
             let d = d.abs();
