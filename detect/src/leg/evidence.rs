@@ -4,12 +4,12 @@
 //! | cue | weight |
 //! |---|---|
 //! | not in loop library (enough landmarks; full below 12 % aligned on one offset, none from 30 %), scaled by how much of the loop the library recognises | +(2.0 + 1.5 × firmness) × coverage × novelty; firmness grows from 40 to 240 landmarks; coverage credit from 50 % to 85 % recognised; halved inside a block of speech the library did not recognise either, music aside (unless a known recording was cut off) |
-//! | after music (music in the 2 s before): the gap from the last music to the onset, < 60 ms (speech began while the music played) / 60–200 ms / 200–300 ms / ≥ 300 ms | −5.0 / −1.0 / 0 / +1.5 (+0.5 inside a block of speech judged not live) |
+//! | after music (music in the 2 s before): the gap from the last music to the onset (the run of quiet frames right before the onset, since session 12), < 60 ms (speech began while the music played) / 60–200 ms / 200–300 ms / ≥ 300 ms | −5.0 / −1.0 / 0 / +1.5 (+0.5 inside a block of speech judged not live) |
 //! | ≥ 4 landmarks and ≥ 6 % of them line up with the recording the library recognised right before the onset (music or speech): that recording going on | rejects |
 //! | music bed under the speech (held partials ≥ 45 %, flux < 0.22, or held ≥ 30 % with flux < 0.26 or under 60 % of the frames voiced) | rejects |
 //! | a short utterance (≤ 800 ms voiced), then ≥ 500 ms of quiet with no music coming back: a "hello?" waiting for an answer | +1.5 |
 //! | the same, waiting ≥ 700 ms: a recording going on after its pause speaks again sooner | the block penalties, the faded tail, the block's level and the halved novelty below do not apply |
-//! | a known recording was cut off: after the last speech that lined up with a recording the library recognised, the line was quiet ≥ 200 ms where the library's copy of it speaks | +1.5, and the block penalties below do not apply |
+//! | a known recording was cut off: after the last speech that lined up with a recording the library recognised, the line was quiet ≥ 200 ms where the library's copy of it speaks | +1.5; the block penalties, the block's level, the faded tail and the quieter floor below do not apply, and novelty counts from half the landmarks |
 //! | inside a block of speech already judged not live (pauses < 1.5 s; speech judged music opens none), e.g. Spanish after English | −1.0 (−2.0 × (1 − firmness) when the library recognised that speech) |
 //! | inside such a block: speech level within 1.5 dB of that block's | −1.0 |
 //! | inside such a block: speech ≥ 5 dB louder than the loop's recorded speech | −1.0 |
