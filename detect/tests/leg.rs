@@ -722,16 +722,22 @@ fn an_agent_right_after_speech_over_music_is_not_inside_a_block() {
     let sung = concat(&[&sung, &chord_music(700, -24.0, 5)]);
     let (pickup, _) = agent_pickup(83);
     let verdicts = feed(&mut leg, &concat(&[&sung, &pickup]));
+    assert_live_after_music_outside_a_block(&verdicts, "SPEECH_OVER_MUSIC");
+}
+
+/// The agent is LIVE among `verdicts`, weighed after music and not inside a block of speech
+/// judged not live, and the verdicts before it include one with cause `judged_before` (what
+/// the audio before the agent was taken for).
+fn assert_live_after_music_outside_a_block(verdicts: &[Verdict], judged_before: &str) {
     let live_at = verdicts
         .iter()
         .position(|v| v.phase == Phase::Live)
         .unwrap_or_else(|| panic!("the agent is not LIVE: {verdicts:#?}"));
     assert!(
-        codes(&verdicts[..live_at]).contains(&"SPEECH_OVER_MUSIC"),
-        "the speech over music was not judged music: {verdicts:#?}"
+        codes(&verdicts[..live_at]).contains(&judged_before),
+        "no {judged_before} before the agent: {verdicts:#?}"
     );
-    let live = &verdicts[live_at];
-    let text = live.cause.to_string();
+    let text = verdicts[live_at].cause.to_string();
     assert!(text.contains("after music"), "{text}");
     assert!(!text.contains("inside a speech block"), "{text}");
 }
@@ -991,17 +997,8 @@ fn a_sung_line_of_known_music_extends_no_block() {
         &mut leg,
         &concat(&[&announcement, &silence(500), &sung, &pickup]),
     );
-    let live_at = verdicts
-        .iter()
-        .position(|v| v.phase == Phase::Live)
-        .unwrap_or_else(|| panic!("the agent is not LIVE: {verdicts:#?}"));
-    assert!(
-        codes(&verdicts[..live_at]).contains(&"RECORDED_IN_LOOP_LIBRARY"),
-        "the announcement was recognised: {verdicts:#?}"
-    );
-    let text = verdicts[live_at].cause.to_string();
-    assert!(text.contains("after music"), "{text}");
-    assert!(!text.contains("inside a speech block"), "{text}");
+    // The announcement was recognised.
+    assert_live_after_music_outside_a_block(&verdicts, "RECORDED_IN_LOOP_LIBRARY");
 }
 
 /// The gap after music is the quiet right before the first word: a track's own pause, then a

@@ -735,15 +735,19 @@ impl LegDetector {
         }
         // Speech-like frames where the recording the library is recognising does not speak
         // (a sung line, a music track's attack) are music: they extend no block of speech.
-        let block_speech = class == FrameClass::Speech
-            && (!(self.recorded_segment || self.library_segment) || !self.copy_mute_now(t));
-        if block_speech && self.recorded_segment {
-            self.last_recorded_frame = Some(t);
-            let e = self.records[(t as usize) % RECORD_FRAMES].energy_dbfs;
-            self.block_speech_dbfs = Some(self.block_speech_dbfs.map_or(e, |b| b + 0.1 * (e - b)));
-        }
-        if block_speech && self.library_segment {
-            self.last_library_frame = Some(t);
+        if class == FrameClass::Speech
+            && (self.recorded_segment || self.library_segment)
+            && !self.copy_mute_now(t)
+        {
+            if self.recorded_segment {
+                self.last_recorded_frame = Some(t);
+                let e = self.records[(t as usize) % RECORD_FRAMES].energy_dbfs;
+                self.block_speech_dbfs =
+                    Some(self.block_speech_dbfs.map_or(e, |b| b + 0.1 * (e - b)));
+            }
+            if self.library_segment {
+                self.last_library_frame = Some(t);
+            }
         }
         let verdict = self.decide(t, class);
         if class == FrameClass::Speech {
@@ -855,15 +859,17 @@ impl LegDetector {
                     message_veto_informative,
                 );
             }
+            // The candidate's own landmarks (from onset + 2 frames) vote for it.
+            let in_candidate = self
+                .candidate
+                .is_some_and(|c| anchor >= c.onset_frame + CANDIDATE_SKIP_FRAMES);
             if self.cfg.challenge_library.is_some() {
                 self.challenge_votes.add_frame(
                     anchor,
                     &self.landmark_offsets,
                     challenge_informative,
                 );
-                if let Some(cand) = &self.candidate
-                    && anchor >= cand.onset_frame + CANDIDATE_SKIP_FRAMES
-                {
+                if in_candidate {
                     self.candidate_challenge_votes.add_frame(
                         anchor,
                         &self.landmark_offsets,
@@ -876,9 +882,7 @@ impl LegDetector {
                 ring.1.extend_from_slice(&self.landmark_offsets);
                 ring.2 = challenge_informative;
             }
-            if let Some(cand) = &self.candidate
-                && anchor >= cand.onset_frame + CANDIDATE_SKIP_FRAMES
-            {
+            if in_candidate {
                 self.candidate_votes
                     .add_frame(anchor, &offsets, informative);
             }
@@ -1322,17 +1326,13 @@ impl LegDetector {
                 // 1: 2 of 10 misses, `irs-individual` call 48 and `irs-business` call 23).
                 // Speech the library recognised at a place where its copy does not speak
                 // (sung music, a music track's attack read as speech) is music too.
+                let recognised_at = match rejection {
+                    Rejection::InLoopLibrary => self.candidate_votes.best_offset(),
+                    Rejection::RecordingGoesOn => cand.running_offset,
+                    _ => None,
+                };
                 let music = rejection == Rejection::MusicBed
-                    || match rejection {
-                        Rejection::InLoopLibrary => self
-                            .candidate_votes
-                            .best_offset()
-                            .is_some_and(|o| self.copy_mute_over(cand.onset_frame, t, o)),
-                        Rejection::RecordingGoesOn => cand
-                            .running_offset
-                            .is_some_and(|o| self.copy_mute_over(cand.onset_frame, t, o)),
-                        _ => false,
-                    };
+                    || recognised_at.is_some_and(|o| self.copy_mute_over(cand.onset_frame, t, o));
                 if rejection != Rejection::TooShort && !music {
                     self.judge_as_block(t, rejection == Rejection::Unconfirmed);
                 }

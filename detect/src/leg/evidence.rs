@@ -315,6 +315,9 @@ impl LiveEvidence {
         // Waiting long for an answer: nothing of a recording going on after its pause holds.
         let waiting_long = self.waiting_long();
         let cut = self.recording_cut();
+        // Nothing of a recording going on after its own pause holds: the line waited long
+        // for an answer, or the known recording was cut off.
+        let not_going_on = waiting_long || cut;
         // After a known recording was cut off, half the landmarks vouch for new speech: a
         // short "hello?" has few, and the line's recording is known to have stopped.
         let novelty_hashes = if cut { min_hashes / 2 } else { min_hashes };
@@ -333,12 +336,11 @@ impl LiveEvidence {
             // Inside a block of speech the library did not know either (a recording heard
             // for the first time), new speech failing to line up is what that recording
             // going on looks like: novelty vouches little there.
-            let block_factor =
-                if self.after_unknown_speech && !self.recording_cut() && !waiting_long {
-                    UNKNOWN_BLOCK_NOVELTY
-                } else {
-                    1.0
-                };
+            let block_factor = if self.after_unknown_speech && !not_going_on {
+                UNKNOWN_BLOCK_NOVELTY
+            } else {
+                1.0
+            };
             s += (2.0 + 1.5 * self.firmness()) * coverage_factor * novelty * block_factor;
         }
         if self.after_music {
@@ -349,7 +351,7 @@ impl LiveEvidence {
             // A level step does not vouch for a person: the next clip of an announcement
             // block often steps as much (session 4: ≥ 5 dB in 12 of 18 false transfers inside
             // a block vs 12 of 36 pickups there). A recording that was cut off is not going on.
-            if d.abs() <= 1.5 && !waiting_long && !cut {
+            if d.abs() <= 1.5 && !not_going_on {
                 s -= 1.0;
             }
         }
@@ -357,7 +359,7 @@ impl LiveEvidence {
             s += RECORDING_CUT_WEIGHT;
         }
         // A cut-off recording is not going on after a pause: the block penalties do not apply.
-        if self.after_recorded_speech && !cut && !waiting_long {
+        if self.after_recorded_speech && !not_going_on {
             s -= if self.after_library_match {
                 // The library knew the speech before; new speech that keeps failing to line
                 // up with it (or anything else) is not its continuation.
@@ -392,8 +394,7 @@ impl LiveEvidence {
                 }
             } else if !self.after_music
                 && self.floor_change_db.is_some_and(|d| d.abs() < 4.0)
-                && !waiting_long
-                && !cut
+                && !not_going_on
             {
                 s -= 1.5;
             }
