@@ -1038,3 +1038,67 @@ fn the_gap_after_music_is_the_quiet_right_before_the_onset() {
         "gap {gap} ms: only the quiet after the held note counts"
     );
 }
+
+/// What the library knows of a music track tells its own pause from music cut off: the same
+/// line (a known track, 400 ms of the line's quiet, then speech the library never heard) is
+/// LIVE when the library's copy of the track plays on through that quiet (the music was cut:
+/// a pickup), and stays on hold when the copy pauses there too and plays on after it (the
+/// track's own pause, and the loop's next clip starting as it ends).
+#[test]
+fn a_music_tracks_own_pause_is_no_gap_and_music_cut_off_is() {
+    // The loop's announcement (known), its music, then another announcement in the same
+    // voice, which the library never heard.
+    let known = speech(2000, VOICE_RECORDED, -20.0, 740);
+    let opening = chord_music(4000, -22.0, 741);
+    let pause = silence(400);
+    let rest = chord_music(3000, -22.0, 743);
+    let voice = speech(2000, VOICE_RECORDED, -20.0, 744);
+    let line = concat(&[&known, &silence(300), &opening, &pause, &voice]);
+    let verdicts_with = |copy: &[i16]| {
+        let library = Arc::new(LoopLibrary::new());
+        assert!(library.learn_recording(&known, true) > 0);
+        assert!(library.learn_recording(copy, false) > 0);
+        let cfg = DetectorConfig {
+            verdict_interval_ms: 0,
+            ..DetectorConfig::default()
+        };
+        let mut leg = LegDetector::new(cfg, library);
+        leg.mark_hold();
+        feed(&mut leg, &line)
+    };
+
+    // The copy plays through the line's quiet: the track was cut off.
+    let plays_through = concat(&[&opening, &chord_music(400, -22.0, 746), &rest]);
+    let cut = verdicts_with(&plays_through);
+    let live = cut
+        .iter()
+        .find(|v| v.phase == Phase::Live)
+        .unwrap_or_else(|| panic!("music cut off, then new speech, is not LIVE: {cut:#?}"));
+    let text = live.cause.to_string();
+    let cut_ms: u32 = text
+        .split("known recording cut for ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no music cut in {text}"));
+    assert!(cut_ms >= 300, "cut {cut_ms} ms: {text}");
+    assert!(!text.contains("own pause"), "{text}");
+
+    // The copy pauses there too: the gap is the track's.
+    let with_its_pause = concat(&[&opening, &silence(400), &rest]);
+    let paused = verdicts_with(&with_its_pause);
+    assert!(
+        paused.iter().all(|v| v.phase != Phase::Live),
+        "speech at the end of the track's own pause is LIVE: {paused:#?}"
+    );
+    let voice_at = (line.len() - voice.len()) as u64;
+    let on_voice = paused
+        .iter()
+        .find(|v| {
+            v.onset_samples
+                .is_some_and(|o| o + samples(100) as u64 >= voice_at)
+        })
+        .unwrap_or_else(|| panic!("no decision on the new speech: {paused:#?}"));
+    let text = on_voice.cause.to_string();
+    assert!(text.contains("the music track's own pause"), "{text}");
+}

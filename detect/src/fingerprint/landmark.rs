@@ -24,6 +24,9 @@ pub const FINGERPRINT_VERSION: u32 = 2;
 /// the mix of a packed value outside the 24-bit landmark space of this version, so no
 /// landmark key ([`Landmark::key`], a bijective mix of that space) ever equals it.
 pub const SPEECH_MARK_KEY: u32 = mix32((FINGERPRINT_VERSION ^ 0x80) << 24);
+/// Reserved library key of a music mark ([`LoopLibrary::mark_music`](super::LoopLibrary::mark_music)),
+/// outside the landmark space as [`SPEECH_MARK_KEY`] is, and distinct from it.
+pub const MUSIC_MARK_KEY: u32 = mix32((FINGERPRINT_VERSION ^ 0x81) << 24);
 /// Frames after the anchor in which target peaks are taken (5 × 20 ms = 100 ms).
 pub const ZONE_FRAMES: usize = 5;
 /// Frequency bands (Hz) in which one peak each is picked per frame.

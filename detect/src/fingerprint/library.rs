@@ -22,7 +22,10 @@
 //! ([`LoopLibrary::mark_speech`]), so a leg that recognised a recording at an offset can ask
 //! what the recording does next ([`LoopLibrary::speaks_at`]): a known recording that should be
 //! speaking while the line is quiet was cut off. Speech marks are stored as entries of the
-//! reserved key [`SPEECH_MARK_KEY`] and persist with the rest.
+//! reserved key [`SPEECH_MARK_KEY`] and persist with the rest. Music marks
+//! ([`LoopLibrary::mark_music`], key [`MUSIC_MARK_KEY`]) do the same for the frames where a
+//! music track sounds, so a leg can tell a track's own pause (its copy is quiet there too)
+//! from music cut off by a pickup ([`LoopLibrary::sounds_at`]).
 //!
 //! Persistence: entries added by legs are queued as new until
 //! [`LoopLibrary::drain_new_hashes`] (packed `u64`, see [`LibraryEntry::to_u64`]) or
@@ -36,7 +39,7 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use super::clip::fingerprint_clip_entries;
-use super::landmark::SPEECH_MARK_KEY;
+use super::landmark::{MUSIC_MARK_KEY, SPEECH_MARK_KEY};
 
 const SHARDS: usize = 16;
 /// Default cap on stored entries (≈ 3 h of distinct loop audio; ≈ 40 MB at most).
@@ -74,7 +77,15 @@ struct Occurrences {
 
 type Shard = HashMap<u32, Occurrences, BuildHasherDefault<IdentityHasher>>;
 type RecentShard = HashMap<u32, Vec<u32>, BuildHasherDefault<IdentityHasher>>;
-type SpeechShard = HashSet<u32, BuildHasherDefault<IdentityHasher>>;
+type MarkShard = HashSet<u32, BuildHasherDefault<IdentityHasher>>;
+
+/// Whether `tag` is in a sharded mark set.
+fn has_mark(marks: &[RwLock<MarkShard>; SHARDS], tag: u32) -> bool {
+    marks[tag as usize % SHARDS]
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .contains(&tag)
+}
 
 /// One library entry: a landmark key heard at `tag` = source × 2^20 + frame (wrapping).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -114,19 +125,24 @@ pub struct RecordingPrint {
     pub entries: Vec<(u64, u64)>,
     /// Frames where a spoken recording speaks (≥ −50 dBFS; empty for music).
     pub speech_frames: Vec<u64>,
+    /// Frames where a music recording sounds (≥ −50 dBFS; empty for speech).
+    pub music_frames: Vec<u64>,
 }
 
 impl RecordingPrint {
     /// Fingerprint 8 kHz linear PCM; `speaks`: a spoken recording (its sounding frames are
     /// speech, see [`super::clip::sounding_frames`]), not music.
     pub fn of(pcm: &[i16], speaks: bool) -> Self {
+        let sounding = super::clip::sounding_frames(pcm);
+        let (speech_frames, music_frames) = if speaks {
+            (sounding, Vec::new())
+        } else {
+            (Vec::new(), sounding)
+        };
         RecordingPrint {
             entries: fingerprint_clip_entries(pcm),
-            speech_frames: if speaks {
-                super::clip::sounding_frames(pcm)
-            } else {
-                Vec::new()
-            },
+            speech_frames,
+            music_frames,
         }
     }
 }
@@ -149,7 +165,9 @@ pub struct LoopLibrary {
     /// Heard by a leg, not yet learned: key → tags (see the module docs).
     recent: [RwLock<RecentShard>; SHARDS],
     /// Tags marked as speech (see the module docs).
-    speech: [RwLock<SpeechShard>; SHARDS],
+    speech: [RwLock<MarkShard>; SHARDS],
+    /// Tags marked as music (see the module docs).
+    music: [RwLock<MarkShard>; SHARDS],
     new_entries: Mutex<Vec<LibraryEntry>>,
     len: AtomicUsize,
     max_entries: usize,
@@ -183,7 +201,8 @@ impl LoopLibrary {
         LoopLibrary {
             shards: std::array::from_fn(|_| RwLock::new(Shard::default())),
             recent: std::array::from_fn(|_| RwLock::new(RecentShard::default())),
-            speech: std::array::from_fn(|_| RwLock::new(SpeechShard::default())),
+            speech: std::array::from_fn(|_| RwLock::new(MarkShard::default())),
+            music: std::array::from_fn(|_| RwLock::new(MarkShard::default())),
             new_entries: Mutex::new(Vec::new()),
             len: AtomicUsize::new(0),
             max_entries,
@@ -299,18 +318,32 @@ impl LoopLibrary {
             .sum()
     }
 
-    fn speech_shard(&self, tag: u32) -> &RwLock<SpeechShard> {
-        &self.speech[tag as usize % SHARDS]
-    }
-
     /// Whether the source of `tag` heard speech on that frame ([`LoopLibrary::mark_speech`]).
     /// False for a frame never learned as speech (silence, music, a repeat, or beyond what was
     /// heard).
     pub fn speaks_at(&self, tag: u32) -> bool {
-        self.speech_shard(tag)
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(&tag)
+        has_mark(&self.speech, tag)
+    }
+
+    /// Whether the source of `tag` heard music on that frame ([`LoopLibrary::mark_music`]).
+    pub fn plays_music_at(&self, tag: u32) -> bool {
+        has_mark(&self.music, tag)
+    }
+
+    /// Whether the source of `tag` sounded on that frame: speech or music marked there.
+    /// False for its quiet frames (a track's own pause) and for frames never learned.
+    pub fn sounds_at(&self, tag: u32) -> bool {
+        self.speaks_at(tag) || self.plays_music_at(tag)
+    }
+
+    /// Mark `tag` as a frame where its source heard music (a leg calls this for the music
+    /// frames it learns), queued for persistence as an entry of [`MUSIC_MARK_KEY`]. Returns
+    /// true if it was new.
+    pub fn mark_music(&self, tag: u32) -> bool {
+        self.insert_entry(LibraryEntry {
+            key: MUSIC_MARK_KEY,
+            tag,
+        })
     }
 
     /// Mark `tag` as a frame where its source heard speech (a leg calls this for the speech
@@ -325,8 +358,12 @@ impl LoopLibrary {
 
     /// Set a speech mark (from [`LoopLibrary::mark_speech`] or an import).
     fn add_speech_mark(&self, tag: u32) -> bool {
-        let added = self
-            .speech_shard(tag)
+        self.add_mark(&self.speech, tag)
+    }
+
+    /// Set a mark in `marks` (speech or music), counting it as an entry.
+    fn add_mark(&self, marks: &[RwLock<MarkShard>; SHARDS], tag: u32) -> bool {
+        let added = marks[tag as usize % SHARDS]
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .insert(tag);
@@ -342,6 +379,9 @@ impl LoopLibrary {
         }
         if e.key == SPEECH_MARK_KEY {
             return self.add_speech_mark(e.tag);
+        }
+        if e.key == MUSIC_MARK_KEY {
+            return self.add_mark(&self.music, e.tag);
         }
         let mut shard = self.shard(e.key).write().unwrap_or_else(|e| e.into_inner());
         let o = shard.entry(e.key).or_default();
@@ -431,12 +471,17 @@ impl LoopLibrary {
     pub fn learn_print(&self, print: &RecordingPrint) -> usize {
         let source = self.register_leg();
         let landmarks = self.add_under(source, print.entries.iter().copied());
-        let marks = print
+        let speech = print
             .speech_frames
             .iter()
             .filter(|&&f| self.add_speech_mark(LibraryEntry::tag_of(source, f)))
             .count();
-        landmarks + marks
+        let music = print
+            .music_frames
+            .iter()
+            .filter(|&&f| self.add_mark(&self.music, LibraryEntry::tag_of(source, f)))
+            .count();
+        landmarks + speech + music
     }
 
     /// As [`LoopLibrary::learn_clip`], also returning the new source (the high bits of the
@@ -495,12 +540,14 @@ impl LoopLibrary {
                 all.extend(o.tags.iter().map(|&tag| LibraryEntry { key, tag }));
             }
         }
-        for marks in &self.speech {
-            let marks = marks.read().unwrap_or_else(|e| e.into_inner());
-            all.extend(marks.iter().map(|&tag| LibraryEntry {
-                key: SPEECH_MARK_KEY,
-                tag,
-            }));
+        for (key, shards) in [
+            (SPEECH_MARK_KEY, &self.speech),
+            (MUSIC_MARK_KEY, &self.music),
+        ] {
+            for marks in shards {
+                let marks = marks.read().unwrap_or_else(|e| e.into_inner());
+                all.extend(marks.iter().map(|&tag| LibraryEntry { key, tag }));
+            }
         }
         all
     }
@@ -588,20 +635,25 @@ mod tests {
         assert!(a.mark_speech(t(10)));
         assert!(!a.mark_speech(t(10)), "a mark is set once");
         assert!(a.mark_speech(t(12)));
+        assert!(a.mark_music(t(14)));
+        assert!(!a.mark_music(t(14)), "a music mark is set once");
+        assert!(a.plays_music_at(t(14)) && !a.speaks_at(t(14)) && a.sounds_at(t(14)));
+        assert!(!a.plays_music_at(t(10)) && a.sounds_at(t(10)));
         assert!(a.speaks_at(t(10)));
         assert!(!a.speaks_at(t(11)), "landmarks alone are no speech mark");
         assert!(a.speaks_at(t(12)), "a mark needs no landmark");
         assert!(!a.speaks_at(t(13)));
         // Marks are entries (they count, and persist) but not landmarks: no lookup sees them.
-        assert_eq!(a.len(), 5);
-        assert!(!a.contains_key(SPEECH_MARK_KEY));
-        // They persist (and export) as entries of the reserved key.
+        assert_eq!(a.len(), 6);
+        assert!(!a.contains_key(SPEECH_MARK_KEY) && !a.contains_key(MUSIC_MARK_KEY));
+        // They persist (and export) as entries of the reserved keys.
         let persisted = a.drain_new_hashes();
-        assert_eq!(persisted.len(), 5);
+        assert_eq!(persisted.len(), 6);
         let b = LoopLibrary::new();
         b.extend(persisted.iter().copied());
-        for f in 10..=13 {
+        for f in 10..=14 {
             assert_eq!(b.speaks_at(t(f)), a.speaks_at(t(f)), "frame {f}");
+            assert_eq!(b.plays_music_at(t(f)), a.plays_music_at(t(f)), "frame {f}");
         }
         let mut exported = b.export();
         exported.sort_unstable();
@@ -623,6 +675,7 @@ mod tests {
                     }
                     .key();
                     assert_ne!(key, SPEECH_MARK_KEY);
+                    assert_ne!(key, MUSIC_MARK_KEY);
                 }
             }
         }
@@ -701,7 +754,7 @@ mod recording_tests {
     }
 
     #[test]
-    fn a_learned_recording_speaks_where_it_sounds_and_is_not_persisted() {
+    fn a_learned_recording_speaks_or_plays_where_it_sounds_and_is_not_persisted() {
         let lib = LoopLibrary::new();
         let pcm = spoken_with_pause();
         let stored = lib.learn_recording(&pcm, true);
@@ -722,10 +775,17 @@ mod recording_tests {
         let music = LoopLibrary::new();
         let n = music.learn_recording(&pcm, false);
         let source = music.register_leg() - 1;
-        assert!(
-            n > 0 && n < stored,
-            "music: landmarks only ({n} < {stored})"
+        assert_eq!(
+            n, stored,
+            "music: the same landmarks, music marks for speech marks"
         );
-        assert!(!music.speaks_at(LibraryEntry::tag_of(source, 10)));
+        let tag = |frame| LibraryEntry::tag_of(source, frame);
+        assert!(!music.speaks_at(tag(10)));
+        assert!(
+            music.plays_music_at(tag(10)) && music.plays_music_at(tag(100)),
+            "music plays where it sounds"
+        );
+        assert!(!music.plays_music_at(tag(60)), "nor in its own pause");
+        assert!(!lib.plays_music_at(LibraryEntry::tag_of(source, 10)));
     }
 }

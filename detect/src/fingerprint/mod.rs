@@ -11,8 +11,8 @@ pub mod matcher;
 pub use clip::{fingerprint_clip, fingerprint_clip_entries, sounding_frames};
 pub use known::{KnownMessage, KnownMessages, MessageKind};
 pub use landmark::{
-    FINGERPRINT_VERSION, Landmark, LandmarkHasher, MAX_LANDMARKS_PER_FRAME, PEAKS_PER_FRAME,
-    SPEECH_MARK_KEY, ZONE_FRAMES, pick_peaks,
+    FINGERPRINT_VERSION, Landmark, LandmarkHasher, MAX_LANDMARKS_PER_FRAME, MUSIC_MARK_KEY,
+    PEAKS_PER_FRAME, SPEECH_MARK_KEY, ZONE_FRAMES, pick_peaks,
 };
 pub use library::{LibraryEntry, Lookup, LoopLibrary, RecordingPrint};
 pub use matcher::{OffsetVotes, vote_landmark};

@@ -187,6 +187,8 @@ struct Candidate {
     recording_cut_frames: Option<u32>,
     /// See `LegDetector::running_offset`.
     running_offset: Option<u32>,
+    /// See `LegDetector::track_pause`.
+    track_pause: bool,
 }
 
 /// Detects the moment a live agent starts speaking on one leg. Feed it every 20 ms frame in
@@ -920,13 +922,17 @@ impl LegDetector {
             self.library.remove_recent(entry);
             if self.learn_skip.0 != anchor {
                 self.learn_skip = (anchor, self.is_known_repeat(anchor, t));
-                if !self.learn_skip.1
-                    && self
-                        .record(anchor)
-                        .is_some_and(|r| r.class == FrameClass::Speech)
-                {
+                if !self.learn_skip.1 {
                     // What the recording does next: see `recording_cut_frames`.
-                    self.library.mark_speech(entry.tag);
+                    match self.record(anchor).map(|r| r.class) {
+                        Some(FrameClass::Speech) => {
+                            self.library.mark_speech(entry.tag);
+                        }
+                        Some(FrameClass::Music) => {
+                            self.library.mark_music(entry.tag);
+                        }
+                        _ => {}
+                    }
                 }
             }
             if !self.learn_skip.1 {
@@ -1420,6 +1426,9 @@ impl LegDetector {
         }
         let gap_frames = last_music.map_or(0, |m| ((onset - m - 1) as u32).min(quiet_run));
         let mut cand = self.new_candidate(t, onset, music_frames, gap_frames);
+        cand.track_pause = cand
+            .running_offset
+            .is_some_and(|o| self.track_pause(onset, quiet_run, o));
         if let Some(f) = tail_from {
             // How the speech before the gap ended: its last frame vs the loudest of the three
             // before it, and vs the level of the speech it belongs to.
@@ -1497,7 +1506,27 @@ impl LegDetector {
             recording_cut_frames: running_offset
                 .and_then(|offset| self.recording_cut_frames(t, onset, offset)),
             running_offset,
+            track_pause: false,
         }
+    }
+
+    /// The `quiet_run` frames right before `onset` are the own pause of the music track
+    /// recognised at `offset`: its copy in the library plays no music on ≥ 80 % of them, and
+    /// plays music again within 500 ms after the onset (so the copy is known there, and the
+    /// track goes on after its pause). Speech starting as a track's pause ends is the loop's
+    /// next clip, not a pickup, whatever the pause's length. False for a run under 100 ms.
+    fn track_pause(&self, onset: u64, quiet_run: u32, offset: u32) -> bool {
+        if quiet_run < 5 {
+            return false;
+        }
+        let copy_plays = |f: u64| {
+            self.library
+                .plays_music_at(LibraryEntry::tag_of(self.source, f).wrapping_sub(offset))
+        };
+        let playing = (onset - quiet_run as u64..onset)
+            .filter(|&f| copy_plays(f))
+            .count() as u32;
+        playing * 5 <= quiet_run && (onset..onset + 25).any(copy_plays)
     }
 
     /// Whether the library's copy of the recording at `offset` (a listening tag minus a
@@ -1555,9 +1584,12 @@ impl LegDetector {
         let aligned = (from..looked_up)
             .rev()
             .find(|&f| self.votes_for(f, &[offset]))?;
-        if self.record(aligned)?.class != FrameClass::Speech {
-            return None;
-        }
+        // A spoken recording is cut where its copy speaks; a music track where it plays.
+        let music = match self.record(aligned)?.class {
+            FrameClass::Speech => false,
+            FrameClass::Music => true,
+            _ => return None,
+        };
         let cut = (aligned + 1..onset)
             .filter(|&f| {
                 let quiet = self.record(f).is_some_and(|r| {
@@ -1567,7 +1599,12 @@ impl LegDetector {
                     )
                 });
                 let known = LibraryEntry::tag_of(self.source, f).wrapping_sub(offset);
-                quiet && self.library.speaks_at(known)
+                quiet
+                    && if music {
+                        self.library.plays_music_at(known)
+                    } else {
+                        self.library.speaks_at(known)
+                    }
             })
             .count();
         Some(cut as u32)
@@ -1620,6 +1657,7 @@ impl LegDetector {
             },
             speech_tail: cand.tail,
             recording_cut_ms: cand.recording_cut_frames.map(|f| f * 20),
+            track_pause: cand.track_pause,
             running_votes: cand
                 .running_offset
                 .map(|o| self.candidate_votes.votes_at(o)),

@@ -72,6 +72,9 @@ const QUIETER_FLOOR_WEIGHT: f32 = 1.0;
 /// Weight of a cut-off recording.
 const RECORDING_CUT_WEIGHT: f32 = 1.5;
 
+/// Most the gap after music weighs when it is the music track's own pause.
+const TRACK_PAUSE_WEIGHT: f32 = -1.0;
+
 /// Quiet after a short utterance that counts as waiting for an answer, ms.
 const WAITING_QUIET_MS: u32 = 500;
 /// Longest voiced speech of an utterance that can be waiting for an answer, ms.
@@ -218,6 +221,9 @@ pub struct LiveEvidence {
     /// speaks, ms: the known recording went on but the line did not carry it (None: no such
     /// recording).
     pub recording_cut_ms: Option<u32>,
+    /// The quiet before the onset is the own pause of the music track recognised right before
+    /// it: the library's copy of the track is quiet there too and plays on after it.
+    pub track_pause: bool,
     /// Of the candidate's informative landmarks, those that line up (±1 frame) with the
     /// recording the library recognised on the line right before the onset (None: nothing
     /// recognised in the 2 s before it).
@@ -344,7 +350,14 @@ impl LiveEvidence {
             s += (2.0 + 1.5 * self.firmness()) * coverage_factor * novelty * block_factor;
         }
         if self.after_music {
-            s += music_gap_weight(self.gap_ms, self.after_recorded_speech);
+            let gap = music_gap_weight(self.gap_ms, self.after_recorded_speech);
+            // A track's own pause is no gap after the music: the loop's next clip may start as
+            // it ends (speech began while the music played, in effect).
+            s += if self.track_pause {
+                gap.min(TRACK_PAUSE_WEIGHT)
+            } else {
+                gap
+            };
         }
         if let Some(d) = self.block_level_change_db {
             // The same recording going on keeps its level; a person cutting in rarely does.
@@ -514,6 +527,9 @@ impl fmt::Display for LiveEvidence {
         if let Some(c) = self.recording_cut_ms {
             write!(f, ", known recording cut for {c} ms")?;
         }
+        if self.track_pause {
+            f.write_str(", the gap is the music track's own pause")?;
+        }
         if let Some(v) = self.running_votes {
             write!(f, ", {v} hashes aligned with the recording before")?;
         }
@@ -562,6 +578,7 @@ mod tests {
             block_level_change_db: Some(3.0),
             speech_tail: tail,
             recording_cut_ms: None,
+            track_pause: false,
             running_votes: None,
             quiet_after_ms: 0,
             score: 0.0,
