@@ -1102,3 +1102,47 @@ fn a_music_tracks_own_pause_is_no_gap_and_music_cut_off_is() {
     let text = on_voice.cause.to_string();
     assert!(text.contains("the music track's own pause"), "{text}");
 }
+
+/// A voice whose first frames hold their partials as a music bed does (here a chord under its
+/// first 240 ms), after a known music track fell silent for 800 ms: a bed starting with the
+/// voice after such a silence is doubtful, so the detector listens on instead of rejecting the
+/// speech as music, and the voice is LIVE from its own onset (rejected as a bed, the talker's
+/// next words would have to wait for a pause to be heard again).
+#[test]
+fn a_bed_heard_after_the_known_music_fell_silent_is_listened_through() {
+    let opening = chord_music(4000, -22.0, 751);
+    let library = Arc::new(LoopLibrary::new());
+    let copy = concat(&[&opening, &chord_music(3000, -22.0, 752)]);
+    assert!(library.learn_recording(&copy, false) > 0);
+    let cfg = DetectorConfig {
+        verdict_interval_ms: 0,
+        ..DetectorConfig::default()
+    };
+    let mut leg = LegDetector::new(cfg, library);
+    leg.mark_hold();
+    let mut voice = speech(2500, VOICE_AGENT, -20.0, 753);
+    let first_word = voice
+        .iter()
+        .position(|s| s.abs() > 1000)
+        .expect("the voice speaks");
+    mix_into(&mut voice[first_word..], &chord_music(240, -24.0, 754));
+    let line = concat(&[&opening, &silence(800), &voice]);
+    let verdicts = feed(&mut leg, &line);
+    let voice_at = (line.len() - voice.len()) as u64;
+    let live = verdicts
+        .iter()
+        .find(|v| v.phase == Phase::Live)
+        .unwrap_or_else(|| panic!("the voice is not LIVE: {verdicts:#?}"));
+    let onset = live.onset_samples.expect("LIVE has an onset");
+    assert!(
+        onset < voice_at + samples(150) as u64,
+        "LIVE from a later word ({} ms after the voice began): {verdicts:#?}",
+        onset.saturating_sub(voice_at) / MS
+    );
+    assert!(
+        verdicts
+            .iter()
+            .all(|v| v.cause.code() != "SPEECH_OVER_MUSIC"),
+        "the voice was taken for speech over music: {verdicts:#?}"
+    );
+}

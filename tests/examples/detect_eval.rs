@@ -44,8 +44,8 @@
 //! - CPU: wall time inside `push_ulaw` per frame (the far end's rendering is not counted).
 //!
 //! Diagnostics: `HH_DIAG=1..4` (see `diag`, `diag_live`, `diag_voice`) replace the run;
-//! `HH_TRACE_ANN=<clip id>` (e.g. `ann.en.representatives`) prints to stderr every HOLD
-//! verdict given while that announcement was the last one started, before the pickup;
+//! `HH_TRACE_ANN=<clip id>` (e.g. `ann.en.representatives`, or `*` for any) prints to stderr
+//! every HOLD verdict given while that announcement was the last one started, before the pickup;
 //! `HH_TRACE_PICKUP=1` prints every frame of the 2 s before and the 2 s after each agent
 //! pickup (the simulator's label after it, the detector's class and features) and every
 //! verdict.
@@ -461,7 +461,7 @@ impl<'a> CallRun<'a> {
                     ));
                 }
                 if let Some(id) = &self.args.trace_announcement
-                    && self.last_announcement == *id
+                    && (id == "*" || self.last_announcement == *id)
                     && self.pickup_at.is_none()
                 {
                     eprintln!(

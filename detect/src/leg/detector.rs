@@ -1274,7 +1274,8 @@ impl LegDetector {
         evidence.compute_score(self.cfg.min_library_hashes);
         let elapsed = t + 1 - cand.onset_frame;
         // Let the library speak before deciding: enough landmarks, unless speech is sparse.
-        if evidence.library_hashes < self.cfg.min_library_hashes
+        // After a known recording was cut off, half as many (novelty counts from there).
+        if evidence.library_hashes < evidence.novelty_hashes(self.cfg.min_library_hashes)
             && elapsed < self.frames.library_wait
             && cand.non_speech_run < self.frames.abort
         {
@@ -1289,6 +1290,15 @@ impl LegDetector {
         } else if evidence.recording_goes_on() {
             Some(Rejection::RecordingGoesOn)
         } else if evidence.music_bed() {
+            // After the line fell silent where the known recording plays on, a voice whose
+            // held partials read as a bed for its first frames is likelier than a bed that
+            // starts with it: listen on until the bed is certain or the decision time is up.
+            if evidence.recording_silenced()
+                && elapsed < self.frames.max_decision
+                && cand.non_speech_run < self.frames.abort
+            {
+                return None;
+            }
             Some(Rejection::MusicBed)
         } else if evidence.score >= self.cfg.live_score_threshold
             && evidence.consistent_ratio() < self.cfg.recorded_match_ratio

@@ -72,6 +72,11 @@ const QUIETER_FLOOR_WEIGHT: f32 = 1.0;
 /// Weight of a cut-off recording.
 const RECORDING_CUT_WEIGHT: f32 = 1.5;
 
+/// Known recording cut off by silence for this long before the onset makes a music bed under
+/// the speech that follows doubtful, ms (a hold loop's next clip follows its music within
+/// 60 ms in the simulator's IRS lines; a bed does not start with the voice after a silence).
+const SILENCED_CUT_MS: u32 = 400;
+
 /// Most the gap after music weighs when it is the music track's own pause.
 const TRACK_PAUSE_WEIGHT: f32 = -1.0;
 
@@ -272,6 +277,13 @@ impl LiveEvidence {
         self.recording_cut_ms.is_some_and(|c| c >= RECORDING_CUT_MS)
     }
 
+    /// The known recording before the onset was cut off by a silence of at least
+    /// [`SILENCED_CUT_MS`]: a music bed heard under the speech that follows is doubtful.
+    pub fn recording_silenced(&self) -> bool {
+        self.recording_cut_ms.is_some_and(|c| c >= SILENCED_CUT_MS)
+            && self.gap_ms >= SILENCED_CUT_MS
+    }
+
     /// A short utterance, then the line waits: at most [`WAITING_MAX_VOICED_MS`] of voiced
     /// speech followed by ≥ [`WAITING_QUIET_MS`] of quiet with no music coming back, as a
     /// person who said "hello?" waits for an answer. A hold loop goes on (music, its next
@@ -314,6 +326,17 @@ impl LiveEvidence {
             || (self.held_partial_ratio >= 0.3 && (self.mean_flux < 0.26 || sparsely_voiced))
     }
 
+    /// Informative landmarks from which novelty counts, out of `min_hashes`: half of them after
+    /// a known recording was cut off (a short "hello?" has few, and the line's recording is
+    /// known to have stopped), else all.
+    pub fn novelty_hashes(&self, min_hashes: u32) -> u32 {
+        if self.recording_cut() {
+            min_hashes / 2
+        } else {
+            min_hashes
+        }
+    }
+
     /// Compute [`LiveEvidence::score`] from the cues. `min_hashes`: hashes needed before
     /// novelty counts.
     pub fn compute_score(&mut self, min_hashes: u32) -> f32 {
@@ -324,9 +347,7 @@ impl LiveEvidence {
         // Nothing of a recording going on after its own pause holds: the line waited long
         // for an answer, or the known recording was cut off.
         let not_going_on = waiting_long || cut;
-        // After a known recording was cut off, half the landmarks vouch for new speech: a
-        // short "hello?" has few, and the line's recording is known to have stopped.
-        let novelty_hashes = if cut { min_hashes / 2 } else { min_hashes };
+        let novelty_hashes = self.novelty_hashes(min_hashes);
         if self.library_hashes >= novelty_hashes {
             // Full credit below 12 % aligned matches (other voices align 5–27 % by chance in
             // the first 200 ms), none from 30 % (the recorded veto).
