@@ -57,6 +57,10 @@ const LEARN_ALIGN_FRAMES: u64 = 2;
 /// another position than when the recording was learned), which makes them novel mixtures
 /// that would dilute the aligned share of a known recording.
 const CANDIDATE_SKIP_FRAMES: u64 = 2;
+
+/// Informative landmarks on a frame, none lining up with the recording recognised before it,
+/// that make the frame other audio replacing that recording (`recording_cut_frames`).
+const REPLACED_MIN_LANDMARKS: u32 = 2;
 /// Speech within this many frames after speech judged not live belongs to the same block (1.5 s).
 const BLOCK_FRAMES: u64 = 75;
 /// Frames right before a speech onset where a transient is the speech's own start, not a
@@ -1581,26 +1585,39 @@ impl LegDetector {
     }
 
     /// Frames between the last frame of this leg that lined up with `offset`, the recording
-    /// recognised before `onset` ([`LegDetector::running_offset`]), and the onset where the line was quiet (silence, noise, a click) while
-    /// that recording, as the library learned it, speaks: the known recording went on but the
-    /// line did not carry it, so it was cut off (a pickup). None when no speech of a known
-    /// recording lined up in the 2 s before the onset. A recording's own pauses are not speech
-    /// in the library either, and count nothing; nor does other audio where it speaks (the
-    /// next clip of a block may differ from the one the library heard next).
+    /// recognised before `onset` ([`LegDetector::running_offset`]), and the onset where the
+    /// line was quiet (silence, noise, a tone, a click) while that recording, as the library
+    /// learned it, speaks or plays music ([`LoopLibrary::sounds_at`]): the known recording
+    /// went on but the line did not carry it, so it was cut off (a pickup). None when nothing
+    /// of a known recording lined up in the 2 s before the onset. A recording's own pauses are
+    /// marked neither, and count nothing; nor does other audio where it sounds (the next clip
+    /// of a block may differ from the one the library heard next), nor the quiet after such
+    /// audio (a frame with ≥ [`REPLACED_MIN_LANDMARKS`] informative landmarks, none lining up):
+    /// from there the line carries what replaced the recording.
     fn recording_cut_frames(&self, t: u64, onset: u64, offset: u32) -> Option<u32> {
         let from = self.recognition_window_start(t);
         // Anchors up to `t − ZONE_FRAMES` have their landmarks looked up.
         let looked_up = onset.min((t + 1).saturating_sub(ZONE_FRAMES as u64));
-        let aligned = (from..looked_up)
-            .rev()
-            .find(|&f| self.votes_for(f, &[offset]))?;
-        // A spoken recording is cut where its copy speaks; a music track where it plays.
-        let music = match self.record(aligned)?.class {
-            FrameClass::Speech => false,
-            FrameClass::Music => true,
-            _ => return None,
-        };
-        let cut = (aligned + 1..onset)
+        // The recording's last frame: one lining up with it after another did within 40 ms
+        // (a voice's frame lines up with any offset now and then, alone).
+        let aligned = (from..looked_up).rev().find(|&f| {
+            self.votes_for(f, &[offset])
+                && (f.saturating_sub(2)..f).any(|g| self.votes_for(g, &[offset]))
+        })?;
+        // Other audio with landmarks of its own (none lining up) replaced the recording
+        // before the onset: the quiet after it is that audio's, not the recording's.
+        let until = (aligned + 1..onset)
+            .find(|&f| {
+                let (frame, _, informative) = &self.frame_offsets[(f as usize) % RECORD_FRAMES];
+                *frame == f
+                    && *informative >= REPLACED_MIN_LANDMARKS
+                    && !self.votes_for(f, &[offset])
+            })
+            .unwrap_or(onset);
+        // Cut where its copy sounds, speech or music, as the library marked it (not by the
+        // class of the last frame that lined up: a sung track reads as speech, a fading one
+        // as a tone).
+        let cut = (aligned + 1..until)
             .filter(|&f| {
                 let quiet = self.record(f).is_some_and(|r| {
                     matches!(
@@ -1608,13 +1625,10 @@ impl LegDetector {
                         FrameClass::Silence | FrameClass::Noise | FrameClass::Tone
                     )
                 });
-                let known = LibraryEntry::tag_of(self.source, f).wrapping_sub(offset);
                 quiet
-                    && if music {
-                        self.library.plays_music_at(known)
-                    } else {
-                        self.library.speaks_at(known)
-                    }
+                    && self
+                        .library
+                        .sounds_at(LibraryEntry::tag_of(self.source, f).wrapping_sub(offset))
             })
             .count();
         Some(cut as u32)
