@@ -5,8 +5,8 @@ mod support;
 use std::sync::Arc;
 
 use holdhunter_detect::{
-    DetectorConfig, KnownMessages, LegDetector, LoopLibrary, MessageKind, Phase, SegmentEvent,
-    SegmentKind, Verdict,
+    Cause, DetectorConfig, KnownMessages, LegDetector, LoopLibrary, MessageKind, Phase,
+    SegmentEvent, SegmentKind, Verdict,
 };
 use support::*;
 
@@ -1043,7 +1043,8 @@ fn the_gap_after_music_is_the_quiet_right_before_the_onset() {
 /// line (a known track, 400 ms of the line's quiet, then speech the library never heard) is
 /// LIVE when the library's copy of the track plays on through that quiet (the music was cut:
 /// a pickup), and stays on hold when the copy pauses there too and plays on after it (the
-/// track's own pause, and the loop's next clip starting as it ends).
+/// track's own pause, and the loop's next clip starting as it ends). After the cut, LIVE comes
+/// on fewer landmarks than the library otherwise waits for.
 #[test]
 fn a_music_tracks_own_pause_is_no_gap_and_music_cut_off_is() {
     // The loop's announcement (known), its music, then another announcement in the same
@@ -1083,6 +1084,16 @@ fn a_music_tracks_own_pause_is_no_gap_and_music_cut_off_is() {
         .unwrap_or_else(|| panic!("no music cut in {text}"));
     assert!(cut_ms >= 300, "cut {cut_ms} ms: {text}");
     assert!(!text.contains("own pause"), "{text}");
+    // After the cut, the decision waits for half the landmarks (novelty counts from there).
+    let Cause::NewSpeech(evidence) = &live.cause else {
+        panic!("LIVE for another cause: {text}");
+    };
+    let min_hashes = DetectorConfig::default().min_library_hashes;
+    assert!(
+        evidence.library_hashes < min_hashes,
+        "waited for {} landmarks after the cut (all {min_hashes} asked): {text}",
+        evidence.library_hashes
+    );
 
     // The copy pauses there too: the gap is the track's.
     let with_its_pause = concat(&[&opening, &silence(400), &rest]);
