@@ -61,6 +61,21 @@ const CANDIDATE_SKIP_FRAMES: u64 = 2;
 /// Informative landmarks on a frame, none lining up with the recording recognised before it,
 /// that make the frame other audio replacing that recording (`recording_cut_frames`).
 const REPLACED_MIN_LANDMARKS: u32 = 2;
+
+/// Frames after a recording's last frame that lined up which are still its own fading tail
+/// (quiet landmarks that line up no more), not audio replacing it (`recording_cut_frames`).
+const RECORDING_TAIL_FRAMES: u64 = 5;
+
+/// Audio replacing a recording is at most this far below the loop's recorded speech, dB
+/// (quieter frames with landmarks are a line's noise or a tail, `recording_cut_frames`).
+const REPLACING_BELOW_SPEECH_DB: f32 = 15.0;
+
+/// The same floor before the loop's recorded speech is measured, dBFS.
+const REPLACING_MIN_DBFS: f32 = -35.0;
+
+/// After other audio replaced a recording, the quiet where its copy plays on counts as a cut
+/// from this many frames (400 ms): a pause inside that audio is shorter.
+const SILENCED_AFTER_OTHER_AUDIO_FRAMES: u32 = 20;
 /// Speech within this many frames after speech judged not live belongs to the same block (1.5 s).
 const BLOCK_FRAMES: u64 = 75;
 /// Frames right before a speech onset where a transient is the speech's own start, not a
@@ -1591,47 +1606,64 @@ impl LegDetector {
     /// went on but the line did not carry it, so it was cut off (a pickup). None when nothing
     /// of a known recording lined up in the 2 s before the onset. A recording's own pauses are
     /// marked neither, and count nothing; nor does other audio where it sounds (the next clip
-    /// of a block may differ from the one the library heard next), nor the quiet after such
-    /// audio (a frame with ≥ [`REPLACED_MIN_LANDMARKS`] informative landmarks, none lining up):
-    /// from there the line carries what replaced the recording.
+    /// of a block may differ from the one the library heard next). When other audio replaced
+    /// the recording before the onset (a frame with ≥ [`REPLACED_MIN_LANDMARKS`] informative
+    /// landmarks, none lining up, at most 15 dB below the loop's recorded speech, after the
+    /// recording's 100 ms tail), only the quiet after it counts, and only from 400 ms (a pause
+    /// inside that audio is shorter).
     fn recording_cut_frames(&self, t: u64, onset: u64, offset: u32) -> Option<u32> {
-        let from = self.recognition_window_start(t);
+        let window = self.recognition_window_start(t);
         // Anchors up to `t − ZONE_FRAMES` have their landmarks looked up.
         let looked_up = onset.min((t + 1).saturating_sub(ZONE_FRAMES as u64));
         // The recording's last frame: one lining up with it after another did within 40 ms
         // (a voice's frame lines up with any offset now and then, alone).
-        let aligned = (from..looked_up).rev().find(|&f| {
+        let aligned = (window..looked_up).rev().find(|&f| {
             self.votes_for(f, &[offset])
                 && (f.saturating_sub(2)..f).any(|g| self.votes_for(g, &[offset]))
         })?;
-        // Other audio with landmarks of its own (none lining up) replaced the recording
-        // before the onset: the quiet after it is that audio's, not the recording's.
-        let until = (aligned + 1..onset)
+        // Audio, not a line's noise read as speech: within 15 dB of the loop's recorded
+        // speech (−35 dBFS before it is measured).
+        let replacing_dbfs = self
+            .loop_speech_dbfs
+            .map_or(REPLACING_MIN_DBFS, |l| l - REPLACING_BELOW_SPEECH_DB);
+        // Other audio with landmarks of its own (none lining up) replaced the recording before
+        // the onset: count only the quiet after it, and only a long one (a pause inside that
+        // audio is short). The recording's own fading tail (its first 100 ms after the last
+        // frame that lined up) lines up no more either, and replaces nothing.
+        let replaced = (aligned + 1 + RECORDING_TAIL_FRAMES..onset)
+            .rev()
             .find(|&f| {
                 let (frame, _, informative) = &self.frame_offsets[(f as usize) % RECORD_FRAMES];
                 *frame == f
                     && *informative >= REPLACED_MIN_LANDMARKS
                     && !self.votes_for(f, &[offset])
-            })
-            .unwrap_or(onset);
+                    && self
+                        .record(f)
+                        .is_some_and(|r| r.energy_dbfs >= replacing_dbfs)
+            });
+        let from = replaced.map_or(aligned + 1, |f| f + 1);
         // Cut where its copy sounds, speech or music, as the library marked it (not by the
         // class of the last frame that lined up: a sung track reads as speech, a fading one
         // as a tone).
-        let cut = (aligned + 1..until)
+        let cut = (from..onset)
             .filter(|&f| {
-                let quiet = self.record(f).is_some_and(|r| {
-                    matches!(
-                        r.class,
-                        FrameClass::Silence | FrameClass::Noise | FrameClass::Tone
-                    )
-                });
-                quiet
-                    && self
-                        .library
-                        .sounds_at(LibraryEntry::tag_of(self.source, f).wrapping_sub(offset))
+                let Some(class) = self.record(f).map(|r| r.class) else {
+                    return false;
+                };
+                let known = LibraryEntry::tag_of(self.source, f).wrapping_sub(offset);
+                match class {
+                    FrameClass::Silence | FrameClass::Noise => self.library.sounds_at(known),
+                    // A tone where the copy plays music is the track's own held note (or the
+                    // loop fading it out for its next clip), not the line gone quiet.
+                    FrameClass::Tone => self.library.speaks_at(known),
+                    _ => false,
+                }
             })
-            .count();
-        Some(cut as u32)
+            .count() as u32;
+        if replaced.is_some() && cut < SILENCED_AFTER_OTHER_AUDIO_FRAMES {
+            return Some(0);
+        }
+        Some(cut)
     }
 
     fn evidence(&mut self, cand: &Candidate, t: u64) -> LiveEvidence {
