@@ -1114,6 +1114,65 @@ fn a_music_tracks_own_pause_is_no_gap_and_music_cut_off_is() {
     assert!(text.contains("the music track's own pause"), "{text}");
 }
 
+/// A track that repeats a phrase is recognised at each repeat in turn. When the line falls
+/// quiet where an earlier recognised copy pauses, the quiet is the track's own pause, even if
+/// the copy recognised last plays on there (seed 3, `irs-business` call 83: 220 ms of "cut"
+/// at the later repeat's offset, then the loop's next announcement taken for an agent). The
+/// gap then weighs as the track's pause and no cut is counted (with the last offset alone: a
+/// 400 ms cut and no pause).
+#[test]
+fn a_pause_of_a_copy_recognised_before_the_last_is_the_tracks_own() {
+    let known = speech(2000, VOICE_RECORDED, -20.0, 760);
+    let opening = chord_music(3000, -22.0, 761);
+    let phrase = chord_music(1500, -22.0, 762);
+    // The place that pauses after the opening plays the phrase with another middle, so the
+    // phrase's repeat further on (which plays on where the line is quiet) takes the lead
+    // there; both line up again with the phrase's end.
+    let pausing = concat(&[
+        &opening,
+        &phrase[..samples(600)],
+        &chord_music(300, -22.0, 763),
+        &phrase[samples(900)..],
+        &silence(400),
+        &chord_music(3000, -22.0, 764),
+    ]);
+    // One track: the phrase comes back later on.
+    let track = concat(&[&pausing, &phrase, &chord_music(3000, -22.0, 765)]);
+    let voice = speech(2000, VOICE_RECORDED, -20.0, 766);
+    let line = concat(&[
+        &known,
+        &silence(300),
+        &opening,
+        &phrase,
+        &silence(400),
+        &voice,
+    ]);
+    let library = Arc::new(LoopLibrary::new());
+    assert!(library.learn_recording(&known, true) > 0);
+    assert!(library.learn_recording(&track, false) > 0);
+    let cfg = DetectorConfig {
+        verdict_interval_ms: 0,
+        ..DetectorConfig::default()
+    };
+    let mut leg = LegDetector::new(cfg, library);
+    leg.mark_hold();
+    let verdicts = feed(&mut leg, &line);
+    let voice_at = (line.len() - voice.len()) as u64;
+    let on_voice = verdicts
+        .iter()
+        .find(|v| {
+            v.onset_samples
+                .is_some_and(|o| o + samples(100) as u64 >= voice_at)
+        })
+        .unwrap_or_else(|| panic!("no decision on the new speech: {verdicts:#?}"));
+    let text = on_voice.cause.to_string();
+    assert!(text.contains("the music track's own pause"), "{text}");
+    let (Cause::NewSpeech(evidence) | Cause::RecordedSpeech(evidence)) = &on_voice.cause else {
+        panic!("no evidence in {text}");
+    };
+    assert_eq!(evidence.recording_cut_ms, Some(0), "{text}");
+}
+
 /// A voice whose first frames hold their partials as a music bed does (here a chord under its
 /// first 240 ms), after a known music track fell silent for 800 ms: a bed starting with the
 /// voice after such a silence is doubtful, so the detector listens on instead of rejecting the

@@ -66,6 +66,8 @@ use ringcentral_sim::farend::{
 };
 
 const SAMPLES_PER_MS: u64 = 8;
+/// Frames of the simulator's labels kept for the traces (2.56 s).
+const LABEL_HISTORY: usize = 128;
 /// Safety cap on one call's media time (4 h).
 const MAX_CALL_SAMPLES: u64 = 4 * 3600 * 8000;
 
@@ -280,7 +282,7 @@ impl<'a> CallRun<'a> {
             menus,
             menus_answered: 0,
             pending_digits: None,
-            labels: VecDeque::with_capacity(64),
+            labels: VecDeque::with_capacity(LABEL_HISTORY),
             last_announcement: String::new(),
             pickup_at: None,
             pickup_context: "other",
@@ -341,7 +343,7 @@ impl<'a> CallRun<'a> {
         if self.pickup_at.is_some() && frame.label == AudioLabel::Noise {
             self.click = true;
         }
-        if self.labels.len() == 64 {
+        if self.labels.len() == LABEL_HISTORY {
             self.labels.pop_front();
         }
         self.labels.push_back(frame.label);
@@ -481,11 +483,17 @@ impl<'a> CallRun<'a> {
     }
 
     /// `HH_TRACE_PICKUP`: the 2 s of `frames` (the detector's recent frames) before media
-    /// sample `at`, as the detector classified them, each marked "-N ms `what`".
+    /// sample `at`, as the detector classified them, each marked "-N ms `what`" and with the
+    /// simulator's label of that frame.
     fn trace_before(&self, frames: &[FrameRecord], at: u64, what: &str) {
-        for r in frames.iter().rev().take(100).rev() {
+        let n = frames.len().min(100);
+        for (i, r) in frames[frames.len() - n..].iter().enumerate() {
             let before_ms = at.saturating_sub(r.start_samples) / SAMPLES_PER_MS;
-            self.trace_frame(&format!("-{before_ms:>4} ms {what}"), r);
+            let back = n - i;
+            let label = (back <= self.labels.len())
+                .then(|| self.labels[self.labels.len() - back])
+                .map_or("?".to_string(), |l| format!("{l:?}"));
+            self.trace_frame(&format!("-{before_ms:>4} ms {what} [{label}]"), r);
         }
     }
 

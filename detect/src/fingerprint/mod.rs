@@ -14,5 +14,5 @@ pub use landmark::{
     FINGERPRINT_VERSION, Landmark, LandmarkHasher, MAX_LANDMARKS_PER_FRAME, MUSIC_MARK_KEY,
     PEAKS_PER_FRAME, SPEECH_MARK_KEY, ZONE_FRAMES, pick_peaks,
 };
-pub use library::{LibraryEntry, Lookup, LoopLibrary, RecordingPrint};
+pub use library::{FRAME_BITS, LibraryEntry, Lookup, LoopLibrary, RecordingPrint};
 pub use matcher::{OffsetVotes, vote_landmark};

@@ -23,7 +23,7 @@ use crate::classify::{FrameClass, FrameClassifier};
 use crate::features::frame::STABLE_PARTIAL_FRAMES;
 use crate::features::{ContextTracker, FRAME_SAMPLES, FeatureExtractor};
 use crate::fingerprint::{
-    KnownMessage, KnownMessages, LandmarkHasher, LibraryEntry, LoopLibrary,
+    FRAME_BITS, KnownMessage, KnownMessages, LandmarkHasher, LibraryEntry, LoopLibrary,
     MAX_LANDMARKS_PER_FRAME, OffsetVotes, PEAKS_PER_FRAME, ZONE_FRAMES, pick_peaks, vote_landmark,
 };
 use crate::ulaw::decode_ulaw;
@@ -102,6 +102,9 @@ const MESSAGE_WINDOW_FRAMES: usize = 25;
 /// Aligned votes on one known message in that window that recognise it (as
 /// `recorded_min_aligned` for the loop library).
 const MESSAGE_MIN_ALIGNED: u32 = 20;
+/// Most distinct offsets recognised before an onset that its cut and its track pause are
+/// measured against ([`LegDetector::recognised_offsets`]).
+const RECOGNISED_OFFSETS: usize = 3;
 /// Share of the window's informative landmarks aligned on that message that recognises it.
 const MESSAGE_MATCH_RATIO: f32 = 0.3;
 /// A known message recognised again within this many frames is the same hearing (5 s).
@@ -1455,9 +1458,13 @@ impl LegDetector {
         }
         let gap_frames = last_music.map_or(0, |m| ((onset - m - 1) as u32).min(quiet_run));
         let mut cand = self.new_candidate(t, onset, music_frames, gap_frames);
-        cand.track_pause = cand
-            .running_offset
-            .is_some_and(|o| self.track_pause(onset, quiet_run, o));
+        // A track that repeats a phrase lines up at each repeat's offset in turn: its own
+        // pause may be where only an earlier of them places it.
+        cand.track_pause = self
+            .recognised_offsets(t, onset)
+            .iter()
+            .flatten()
+            .any(|&o| self.track_pause(onset, quiet_run, o));
         if let Some(f) = tail_from {
             // How the speech before the gap ended: its last frame vs the loudest of the three
             // before it, and vs the level of the speech it belongs to.
@@ -1532,8 +1539,21 @@ impl LegDetector {
             flux_sum: 0.0,
             sounding_frames: 0,
             tail: None,
-            recording_cut_frames: running_offset
-                .and_then(|offset| self.recording_cut_frames(t, onset, offset)),
+            // A track that repeats a phrase is recognised at each repeat in turn, and where one
+            // copy plays on another may pause as the line did (seed 3, `irs-business` call 83:
+            // a pause of the track counted as 220 ms of cut at the later repeat's offset): the
+            // least cut over the offsets recognised before the onset, of those that lined up
+            // until the line went quiet (an earlier place that other audio replaced since
+            // tells nothing of the quiet).
+            recording_cut_frames: self.recognised_offsets(t, onset).iter().flatten().fold(
+                None,
+                |least: Option<u32>, &offset| match self.recording_cut_frames(t, onset, offset) {
+                    Some((cut, replaced)) if least.is_none() || !replaced => {
+                        Some(least.map_or(cut, |l| l.min(cut)))
+                    }
+                    _ => least,
+                },
+            ),
             running_offset,
             track_pause: false,
         }
@@ -1599,6 +1619,37 @@ impl LegDetector {
             .find_map(|f| self.record(f).and_then(|r| r.recognised_offset))
     }
 
+    /// The distinct time offsets the library recognised in the 2 s before `onset` (after the
+    /// IVR plan was done) in the recording recognised last ([`LegDetector::running_offset`],
+    /// first): the places of a track that repeats a phrase. At most [`RECOGNISED_OFFSETS`];
+    /// offsets within a frame of one already taken are the same. Other recordings are not
+    /// taken: one heard before the last (an announcement before the music) is mute where the
+    /// line went quiet and would hide every cut.
+    fn recognised_offsets(&self, t: u64, onset: u64) -> [Option<u32>; RECOGNISED_OFFSETS] {
+        let mut out = [None; RECOGNISED_OFFSETS];
+        let mut n = 0;
+        let here = LibraryEntry::tag_of(self.source, onset);
+        let source_of = |o: u32| here.wrapping_sub(o) >> FRAME_BITS;
+        let mut source = None;
+        for f in (self.recognition_window_start(t)..onset).rev() {
+            let Some(o) = self.record(f).and_then(|r| r.recognised_offset) else {
+                continue;
+            };
+            if *source.get_or_insert(source_of(o)) != source_of(o) {
+                continue;
+            }
+            let near = |p: &Option<u32>| p.is_some_and(|p| o.wrapping_sub(p).wrapping_add(1) <= 2);
+            if !out[..n].iter().any(near) {
+                out[n] = Some(o);
+                n += 1;
+                if n == RECOGNISED_OFFSETS {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
     /// Frames between the last frame of this leg that lined up with `offset`, the recording
     /// recognised before `onset` ([`LegDetector::running_offset`]), and the onset where the
     /// line was quiet (silence, noise, a tone, a click) while that recording, as the library
@@ -1610,8 +1661,9 @@ impl LegDetector {
     /// the recording before the onset (a frame with ≥ [`REPLACED_MIN_LANDMARKS`] informative
     /// landmarks, none lining up, at most 15 dB below the loop's recorded speech, after the
     /// recording's 100 ms tail), only the quiet after it counts, and only from 400 ms (a pause
-    /// inside that audio is shorter).
-    fn recording_cut_frames(&self, t: u64, onset: u64, offset: u32) -> Option<u32> {
+    /// inside that audio is shorter). Returns the cut and whether other audio replaced the
+    /// recording.
+    fn recording_cut_frames(&self, t: u64, onset: u64, offset: u32) -> Option<(u32, bool)> {
         let window = self.recognition_window_start(t);
         // Anchors up to `t − ZONE_FRAMES` have their landmarks looked up.
         let looked_up = onset.min((t + 1).saturating_sub(ZONE_FRAMES as u64));
@@ -1661,9 +1713,9 @@ impl LegDetector {
             })
             .count() as u32;
         if replaced.is_some() && cut < SILENCED_AFTER_OTHER_AUDIO_FRAMES {
-            return Some(0);
+            return Some((0, true));
         }
-        Some(cut)
+        Some((cut, replaced.is_some()))
     }
 
     fn evidence(&mut self, cand: &Candidate, t: u64) -> LiveEvidence {
