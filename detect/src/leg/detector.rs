@@ -207,7 +207,7 @@ struct Candidate {
     tail: Option<SpeechTail>,
     /// See `LegDetector::recording_cut_frames`.
     recording_cut_frames: Option<u32>,
-    /// See `LegDetector::running_offset`.
+    /// The last place recognised before the onset (`LegDetector::recognised_offsets`).
     running_offset: Option<u32>,
     /// See `LegDetector::track_pause`.
     track_pause: bool,
@@ -335,6 +335,12 @@ impl Drop for LegDetector {
             self.library.remove_recent(e);
         }
     }
+}
+
+/// Two time offsets (listening tag − library tag, wrapping) are the same place within one
+/// frame either way: another alignment of the 20 ms frames moves an anchor by one frame.
+fn within_a_frame(a: u32, b: u32) -> bool {
+    a.wrapping_sub(b).wrapping_add(1) <= 2
 }
 
 impl LegDetector {
@@ -1024,11 +1030,9 @@ impl LegDetector {
     fn votes_for(&self, g: u64, offsets: &[u32]) -> bool {
         let (frame, voted, _) = &self.frame_offsets[(g as usize) % RECORD_FRAMES];
         *frame == g
-            && voted.iter().any(|&o| {
-                offsets
-                    .iter()
-                    .any(|&best| o.wrapping_sub(best).wrapping_add(1) <= 2)
-            })
+            && voted
+                .iter()
+                .any(|&o| offsets.iter().any(|&best| within_a_frame(o, best)))
     }
 
     /// Update the hold loop's floor and recorded-speech profile from frames old enough that no
@@ -1457,11 +1461,11 @@ impl LegDetector {
             }
         }
         let gap_frames = last_music.map_or(0, |m| ((onset - m - 1) as u32).min(quiet_run));
-        let mut cand = self.new_candidate(t, onset, music_frames, gap_frames);
+        let places = self.recognised_offsets(t, onset);
+        let mut cand = self.new_candidate(t, onset, music_frames, gap_frames, &places);
         // A track that repeats a phrase lines up at each repeat's offset in turn: its own
         // pause may be where only an earlier of them places it.
-        cand.track_pause = self
-            .recognised_offsets(t, onset)
+        cand.track_pause = places
             .iter()
             .flatten()
             .any(|&o| self.track_pause(onset, quiet_run, o));
@@ -1510,9 +1514,18 @@ impl LegDetector {
         cand
     }
 
-    fn new_candidate(&self, t: u64, onset: u64, music_frames: u32, gap_frames: u32) -> Candidate {
+    /// A candidate opened at `onset`; `places`: [`LegDetector::recognised_offsets`] there.
+    fn new_candidate(
+        &self,
+        t: u64,
+        onset: u64,
+        music_frames: u32,
+        gap_frames: u32,
+        places: &[Option<u32>; RECOGNISED_OFFSETS],
+    ) -> Candidate {
         let onset_samples = self.record(onset).map_or(0, |r| r.start_samples);
-        let running_offset = self.running_offset(t, onset);
+        // The last place recognised: `places` lists it first.
+        let running_offset = places[0];
         // Speech judged not live up to 1.5 s before the onset: the same block.
         let in_block =
             |last: Option<u64>| last.is_some_and(|f| t.saturating_sub(f) <= BLOCK_FRAMES);
@@ -1545,7 +1558,7 @@ impl LegDetector {
             // least cut over the offsets recognised before the onset, of those that lined up
             // until the line went quiet (an earlier place that other audio replaced since
             // tells nothing of the quiet).
-            recording_cut_frames: self.recognised_offsets(t, onset).iter().flatten().fold(
+            recording_cut_frames: places.iter().flatten().fold(
                 None,
                 |least: Option<u32>, &offset| match self.recording_cut_frames(t, onset, offset) {
                     Some((cut, replaced)) if least.is_none() || !replaced => {
@@ -1610,18 +1623,10 @@ impl LegDetector {
             .max(self.plan_done_frame.unwrap_or(0))
     }
 
-    /// The time offset of the last recording the library recognised in the 2 s before `onset`
-    /// (after the IVR plan was done), music or speech: what the line was playing. None when
-    /// nothing was recognised.
-    fn running_offset(&self, t: u64, onset: u64) -> Option<u32> {
-        (self.recognition_window_start(t)..onset)
-            .rev()
-            .find_map(|f| self.record(f).and_then(|r| r.recognised_offset))
-    }
-
     /// The distinct time offsets the library recognised in the 2 s before `onset` (after the
-    /// IVR plan was done) in the recording recognised last ([`LegDetector::running_offset`],
-    /// first): the places of a track that repeats a phrase. At most [`RECOGNISED_OFFSETS`];
+    /// IVR plan was done) in the recording recognised last, the last one first (the running
+    /// offset: what the line was playing, music or speech; None when nothing was recognised):
+    /// the places of a track that repeats a phrase. At most [`RECOGNISED_OFFSETS`];
     /// offsets within a frame of one already taken are the same. Other recordings are not
     /// taken: one heard before the last (an announcement before the music) is mute where the
     /// line went quiet and would hide every cut.
@@ -1638,8 +1643,7 @@ impl LegDetector {
             if *source.get_or_insert(source_of(o)) != source_of(o) {
                 continue;
             }
-            let near = |p: &Option<u32>| p.is_some_and(|p| o.wrapping_sub(p).wrapping_add(1) <= 2);
-            if !out[..n].iter().any(near) {
+            if !out[..n].iter().flatten().any(|&p| within_a_frame(o, p)) {
                 out[n] = Some(o);
                 n += 1;
                 if n == RECOGNISED_OFFSETS {
@@ -1651,7 +1655,7 @@ impl LegDetector {
     }
 
     /// Frames between the last frame of this leg that lined up with `offset`, the recording
-    /// recognised before `onset` ([`LegDetector::running_offset`]), and the onset where the
+    /// recognised before `onset` ([`LegDetector::recognised_offsets`]), and the onset where the
     /// line was quiet (silence, noise, a tone, a click) while that recording, as the library
     /// learned it, speaks or plays music ([`LoopLibrary::sounds_at`]): the known recording
     /// went on but the line did not carry it, so it was cut off (a pickup). None when nothing
