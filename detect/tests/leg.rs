@@ -596,6 +596,82 @@ fn an_agent_cutting_off_a_known_announcement_is_live() {
     );
 }
 
+/// An agent who picks up in the middle of a known announcement and speaks at once (the line
+/// quiet for only 60 ms, as where the announcement pauses between words: no cut is measured)
+/// talks over it: new speech that does not line up with the announcement where the library's
+/// copy of it speaks. That is a pickup, with the announcement's level and floor, inside its
+/// block of speech judged not live: without the cue, this agent is not LIVE within the 1.5 s
+/// decision window. The copy pauses between phrases (150–350 ms), and the cue waits for
+/// 200 ms of its speech: LIVE within 700 ms.
+#[test]
+fn an_agent_talking_over_a_known_announcement_is_live() {
+    let library = Arc::new(LoopLibrary::new());
+    let music = chord_music(8000, -22.0, 62);
+    let announcement = speech(5000, VOICE_RECORDED, -20.0, 620);
+    let mut earlier = on_hold(Arc::clone(&library));
+    earlier.set_ivr_pending(true);
+    feed(
+        &mut earlier,
+        &concat(&[&music, &silence(300), &announcement, &silence(6000)]),
+    );
+    drop(earlier);
+
+    let mut leg = on_hold(Arc::clone(&library));
+    feed(
+        &mut leg,
+        &concat(&[
+            &music,
+            &silence(300),
+            &announcement[..samples(2000)],
+            &silence(60),
+        ]),
+    );
+    let onset = leg.media_samples();
+    let verdicts = feed(&mut leg, &speech(2000, VOICE_AGENT, -20.0, 302));
+    let live = verdicts
+        .iter()
+        .find(|v| v.phase == Phase::Live)
+        .unwrap_or_else(|| panic!("the agent is not LIVE: {verdicts:#?}"));
+    let text = live.cause.to_string();
+    assert!(text.contains("the recording before speaks under"), "{text}");
+    assert!(
+        (live.at_samples - onset) / MS <= 700,
+        "LIVE {} ms after the onset: {text}\n{verdicts:#?}",
+        (live.at_samples - onset) / MS
+    );
+}
+
+/// An agent on a noisy line who picks up during known music: the line's noise has landmarks of
+/// its own, none lining up with the music, but it is quiet, not other audio replacing the
+/// music, so the whole of it counts as the music cut off.
+#[test]
+fn a_noisy_line_after_known_music_is_the_music_cut_off() {
+    let library = Arc::new(LoopLibrary::new());
+    let music = chord_music(12000, -22.0, 63);
+    let mut earlier = on_hold(Arc::clone(&library));
+    earlier.set_ivr_pending(true);
+    feed(&mut earlier, &concat(&[&music, &silence(6000)]));
+    drop(earlier);
+
+    let mut leg = on_hold(Arc::clone(&library));
+    feed(&mut leg, &music[..samples(7000)]);
+    let mut line = white_noise(2560, -42.0, 64);
+    mix_into(&mut line[samples(560)..], &speech(2000, VOICE_AGENT, -20.0, 303));
+    let verdicts = feed(&mut leg, &line);
+    let live = verdicts
+        .iter()
+        .find(|v| v.phase == Phase::Live)
+        .unwrap_or_else(|| panic!("the agent is not LIVE: {verdicts:#?}"));
+    let text = live.cause.to_string();
+    let cut_ms: u32 = text
+        .split("known recording cut for ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|ms| ms.parse().ok())
+        .unwrap_or_else(|| panic!("no cut measured: {text}"));
+    assert!(cut_ms >= 400, "the line's noise replaced the music: {text}");
+}
+
 /// An agent who only says "hello?" and waits for an answer: a short utterance, then quiet with
 /// no music coming back, is LIVE even with no other cue (the line's floor and level unchanged),
 /// once the quiet has lasted 500 ms.

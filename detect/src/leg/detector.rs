@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::config::{DetectorConfig, ms_to_frames};
-use super::evidence::{LiveEvidence, Rejection, SpeechTail};
+use super::evidence::{CopySpeech, LiveEvidence, Rejection, SpeechTail};
 use super::segment::{SegmentEvent, SegmentKind, Segmenter};
 use super::verdict::{Cause, Phase, Verdict};
 use crate::classify::{FrameClass, FrameClassifier};
@@ -1662,11 +1662,11 @@ impl LegDetector {
     /// of a known recording lined up in the 2 s before the onset. A recording's own pauses are
     /// marked neither, and count nothing; nor does other audio where it sounds (the next clip
     /// of a block may differ from the one the library heard next). When other audio replaced
-    /// the recording before the onset (a frame with ≥ [`REPLACED_MIN_LANDMARKS`] informative
-    /// landmarks, none lining up, at most 15 dB below the loop's recorded speech, after the
-    /// recording's 100 ms tail), only the quiet after it counts, and only from 400 ms (a pause
-    /// inside that audio is shorter). Returns the cut and whether other audio replaced the
-    /// recording.
+    /// the recording before the onset (a frame read as speech or music with ≥
+    /// [`REPLACED_MIN_LANDMARKS`] informative landmarks, none lining up, at most 15 dB below
+    /// the loop's recorded speech, after the recording's 100 ms tail), only the quiet after it
+    /// counts, and only from 400 ms (a pause inside that audio is shorter). Returns the cut and
+    /// whether other audio replaced the recording.
     fn recording_cut_frames(&self, t: u64, onset: u64, offset: u32) -> Option<(u32, bool)> {
         let window = self.recognition_window_start(t);
         // Anchors up to `t − ZONE_FRAMES` have their landmarks looked up.
@@ -1684,7 +1684,10 @@ impl LegDetector {
             .map_or(REPLACING_MIN_DBFS, |l| l - REPLACING_BELOW_SPEECH_DB);
         // Other audio with landmarks of its own (none lining up) replaced the recording before
         // the onset: count only the quiet after it, and only a long one (a pause inside that
-        // audio is short). The recording's own fading tail (its first 100 ms after the last
+        // audio is short). Audio, not quiet: a frame the cut below would count as quiet (the
+        // noise of an agent's line, with landmarks of its own: seed 3 `irs-individual` call
+        // 92, a noise frame 100 ms before the agent's first word left 80 ms of a 560 ms cut)
+        // replaces nothing. The recording's own fading tail (its first 100 ms after the last
         // frame that lined up) lines up no more either, and replaces nothing.
         let replaced = (aligned + 1 + RECORDING_TAIL_FRAMES..onset)
             .rev()
@@ -1693,9 +1696,10 @@ impl LegDetector {
                 *frame == f
                     && *informative >= REPLACED_MIN_LANDMARKS
                     && !self.votes_for(f, &[offset])
-                    && self
-                        .record(f)
-                        .is_some_and(|r| r.energy_dbfs >= replacing_dbfs)
+                    && self.record(f).is_some_and(|r| {
+                        r.energy_dbfs >= replacing_dbfs
+                            && matches!(r.class, FrameClass::Speech | FrameClass::Music)
+                    })
             });
         let from = replaced.map_or(aligned + 1, |f| f + 1);
         // Cut where its copy sounds, speech or music, as the library marked it (not by the
@@ -1720,6 +1724,30 @@ impl LegDetector {
             return Some((0, true));
         }
         Some((cut, replaced.is_some()))
+    }
+
+    /// Where the recording recognised before the onset (`offset`, the running offset) speaks
+    /// in its library copy during the candidate (±1 frame, as [`LegDetector::copy_mute_at`]),
+    /// the line's own landmarks there: (frames,
+    /// informative landmarks) over the candidate's looked-up anchors (from onset + 2 frames to
+    /// `t` − [`ZONE_FRAMES`]). The copy's music (marked music, or a sung line a leg marked
+    /// speech where it marked music too) does not count: a clip replaces the music.
+    fn copy_speech_under(&self, cand: &Candidate, t: u64, offset: u32) -> (u32, u32) {
+        let last = (t + 1).saturating_sub(ZONE_FRAMES as u64);
+        let mut frames = 0;
+        let mut landmarks = 0;
+        for f in cand.onset_frame + CANDIDATE_SKIP_FRAMES..last {
+            let (frame, _, informative) = &self.frame_offsets[(f as usize) % RECORD_FRAMES];
+            if *frame != f {
+                continue;
+            }
+            let known = LibraryEntry::tag_of(self.source, f).wrapping_sub(offset);
+            if !self.copy_mute_at(f, offset) && !self.library.plays_music_at(known) {
+                frames += 1;
+                landmarks += informative;
+            }
+        }
+        (frames, landmarks)
     }
 
     fn evidence(&mut self, cand: &Candidate, t: u64) -> LiveEvidence {
@@ -1773,6 +1801,13 @@ impl LegDetector {
             running_votes: cand
                 .running_offset
                 .map(|o| self.candidate_votes.votes_at(o)),
+            copy_speech: cand.running_offset.map(|o| {
+                let (frames, landmarks) = self.copy_speech_under(cand, t, o);
+                CopySpeech {
+                    ms: frames * 20,
+                    landmarks,
+                }
+            }),
             quiet_after_ms: if cand.music_after {
                 0
             } else {

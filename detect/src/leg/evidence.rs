@@ -9,7 +9,8 @@
 //! | music bed under the speech (held partials ≥ 45 %, flux < 0.22, or held ≥ 30 % with flux < 0.26 or under 60 % of the frames voiced) | rejects; after a known recording cut off by ≥ 400 ms of silence, listens on until the bed is certain (1.5 s) |
 //! | a short utterance (≤ 800 ms voiced), then ≥ 500 ms of quiet with no music coming back: a "hello?" waiting for an answer | +1.5 |
 //! | the same, waiting ≥ 700 ms: a recording going on after its pause speaks again sooner | the block penalties, the faded tail, the block's level and the halved novelty below do not apply |
-//! | a known recording was cut off: after the last frames that lined up with a recording the library recognised (speech or music), the line was quiet ≥ 200 ms where the library's copy of it speaks or plays music (after other audio replaced it: only its quiet after that audio, from 400 ms); the least such quiet over the places in the last recognised recording recognised in the 2 s before that lined up until the quiet | +1.5; the block penalties, the block's level, the faded tail and the quieter floor below do not apply, and novelty counts (and the decision waits for) half the landmarks |
+//! | a known recording was cut off: after the last frames that lined up with a recording the library recognised (speech or music), the line was quiet ≥ 200 ms where the library's copy of it speaks or plays music (after other audio, read as speech or music, replaced it: only its quiet after that audio, from 400 ms); the least such quiet over the places in the last recognised recording recognised in the 2 s before that lined up until the quiet | +1.5; the block penalties, the block's level, the faded tail and the quieter floor below do not apply, and novelty counts (and the decision waits for) half the landmarks |
+//! | a known recording was talked over: where the library's copy of the recording recognised before the onset speaks (not music) during the candidate, ≥ 200 ms with ≥ 20 of the candidate's landmarks, at most 1 (or 4 %) of them line up with it, and the candidate lines up with no recording by ≥ 12 %; not inside a block of speech the library did not know | as a cut-off recording (+1.5, and the block penalties, the block's level, the faded tail and the quieter floor do not apply) |
 //! | inside a block of speech already judged not live (pauses < 1.5 s; speech judged music opens none), e.g. Spanish after English | −1.0 (−2.0 × (1 − firmness) when the library recognised that speech) |
 //! | inside such a block: speech level within 1.5 dB of that block's | −1.0 |
 //! | inside such a block: speech ≥ 5 dB louder than the loop's recorded speech | −1.0 |
@@ -69,8 +70,23 @@ const QUIETER_FLOOR_DB: f32 = 2.5;
 /// Weight of a floor below the loop's inside a block.
 const QUIETER_FLOOR_WEIGHT: f32 = 1.0;
 
-/// Weight of a cut-off recording.
+/// Weight of a cut-off recording (silenced, or talked over).
 const RECORDING_CUT_WEIGHT: f32 = 1.5;
+
+/// Media during the candidate where the recording recognised before the onset speaks in its
+/// library copy from which new speech there that does not line up with it has replaced it, ms.
+const TALKED_OVER_MIN_MS: u32 = 200;
+/// Informative landmarks of the candidate where that copy speaks, with
+/// [`TALKED_OVER_MIN_MS`]: a recording going on lines up 20–95 % over any 200 ms (session 9's
+/// `HH_DIAG=1`), so 20 landmarks with at most [`TALKED_OVER_MAX_VOTES`] lining up is not it.
+const TALKED_OVER_MIN_LANDMARKS: u32 = 20;
+/// Landmarks of the candidate that may line up with that recording for it to be talked over,
+/// at most: this many, or [`TALKED_OVER_MAX_RATIO`] of the landmarks where its copy speaks if
+/// more (a person's speech lines up with a known offset by chance: ≤ 5 % on session 10's
+/// seeds; a recording going on, 20–95 %).
+const TALKED_OVER_MAX_VOTES: u32 = 1;
+/// See [`TALKED_OVER_MAX_VOTES`].
+const TALKED_OVER_MAX_RATIO: f32 = 0.04;
 
 /// Known recording cut off by silence for this long before the onset makes a music bed under
 /// the speech that follows doubtful, ms (a hold loop's next clip follows its music within
@@ -173,6 +189,16 @@ impl SpeechTail {
     }
 }
 
+/// Where the recording recognised right before a candidate's onset speaks in its library copy
+/// during the candidate (the part whose landmarks were looked up).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CopySpeech {
+    /// Media where the copy speaks, ms.
+    pub ms: u32,
+    /// The candidate's informative landmarks there.
+    pub landmarks: u32,
+}
+
 /// Cues gathered from the onset of speech on hold up to the decision.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveEvidence {
@@ -233,6 +259,9 @@ pub struct LiveEvidence {
     /// recording the library recognised on the line right before the onset (None: nothing
     /// recognised in the 2 s before it).
     pub running_votes: Option<u32>,
+    /// Where that recording's copy speaks during the candidate (None: nothing recognised in
+    /// the 2 s before the onset).
+    pub copy_speech: Option<CopySpeech>,
     /// Quiet (silence or noise, no music) since the candidate's last speech, ms (0 once music
     /// came back).
     pub quiet_after_ms: u32,
@@ -275,6 +304,27 @@ impl LiveEvidence {
     /// [`RECORDING_CUT_MS`] where the line carried something else or nothing.
     pub fn recording_cut(&self) -> bool {
         self.recording_cut_ms.is_some_and(|c| c >= RECORDING_CUT_MS)
+    }
+
+    /// The known recording before the onset was talked over: its copy speaks for ≥
+    /// [`TALKED_OVER_MIN_MS`] under the candidate, the candidate has ≥
+    /// [`TALKED_OVER_MIN_LANDMARKS`] landmarks there, and at most [`TALKED_OVER_MAX_VOTES`] (or
+    /// [`TALKED_OVER_MAX_RATIO`] of those) of its landmarks line up with it: the recording stopped where new speech took its place
+    /// (an agent who picked up while the copy was in its own pause: no silence is measured
+    /// as a cut). Not while the candidate lines up with some recording by ≥ 12 % (full
+    /// novelty credit ends there): another recording sharing the words of the one before.
+    pub fn recording_talked_over(&self) -> bool {
+        let (Some(c), Some(votes)) = (self.copy_speech, self.running_votes) else {
+            return false;
+        };
+        // Lining up with some recording as well as agents rarely do: perhaps another
+        // recording that shares the words of the one before (seed 3, `irs-business` call 30:
+        // `wait.en.10` where the estimate before it spoke another number, 16 % aligned).
+        self.consistent_ratio() < NOVELTY_FULL_RATIO
+            && c.ms >= TALKED_OVER_MIN_MS
+            && c.landmarks >= TALKED_OVER_MIN_LANDMARKS
+            && (votes <= TALKED_OVER_MAX_VOTES
+                || votes as f32 <= TALKED_OVER_MAX_RATIO * c.landmarks as f32)
     }
 
     /// The known recording before the onset was cut off by a silence of at least
@@ -344,9 +394,12 @@ impl LiveEvidence {
         // Waiting long for an answer: nothing of a recording going on after its pause holds.
         let waiting_long = self.waiting_long();
         let cut = self.recording_cut();
+        // Inside a block of speech the library did not know, new speech where the recording
+        // before speaks is what that unknown recording going on looks like.
+        let talked_over = self.recording_talked_over() && !self.after_unknown_speech;
         // Nothing of a recording going on after its own pause holds: the line waited long
-        // for an answer, or the known recording was cut off.
-        let not_going_on = waiting_long || cut;
+        // for an answer, or the known recording was cut off or talked over.
+        let not_going_on = waiting_long || cut || talked_over;
         let novelty_hashes = self.novelty_hashes(min_hashes);
         if self.library_hashes >= novelty_hashes {
             // Full credit below 12 % aligned matches (other voices align 5–27 % by chance in
@@ -389,7 +442,7 @@ impl LiveEvidence {
                 s -= 1.0;
             }
         }
-        if cut {
+        if cut || talked_over {
             s += RECORDING_CUT_WEIGHT;
         }
         // A cut-off recording is not going on after a pause: the block penalties do not apply.
@@ -439,7 +492,7 @@ impl LiveEvidence {
         if let Some(d) = self.floor_change_db {
             // Inside a block, pauses quieter than the loop's floor are the recording's own (a
             // person's line adds a room, never takes the loop's floor away).
-            if self.after_recorded_speech && d <= -QUIETER_FLOOR_DB && !cut {
+            if self.after_recorded_speech && d <= -QUIETER_FLOOR_DB && !cut && !talked_over {
                 s -= QUIETER_FLOOR_WEIGHT;
             }
             let d = d.abs();
@@ -551,6 +604,15 @@ impl fmt::Display for LiveEvidence {
         if self.track_pause {
             f.write_str(", the gap is the music track's own pause")?;
         }
+        if let Some(c) = self.copy_speech
+            && c.ms > 0
+        {
+            write!(
+                f,
+                ", the recording before speaks under {} ms of it ({} hashes)",
+                c.ms, c.landmarks
+            )?;
+        }
         if let Some(v) = self.running_votes {
             write!(f, ", {v} hashes aligned with the recording before")?;
         }
@@ -601,6 +663,7 @@ mod tests {
             recording_cut_ms: None,
             track_pause: false,
             running_votes: None,
+            copy_speech: None,
             quiet_after_ms: 0,
             score: 0.0,
             rejection: None,
@@ -773,5 +836,29 @@ mod tests {
         // 400 ms: +1.5 outside a block, +0.5 inside one (on top of the block's own cues).
         assert!((score(400, false) - score(250, false) - 1.5).abs() < 1e-6);
         assert!((score(400, true) - score(250, true) - 0.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn new_speech_where_the_recording_before_speaks_has_replaced_it() {
+        let with = |ms: u32, landmarks: u32, votes: u32| LiveEvidence {
+            after_library_match: true,
+            running_votes: Some(votes),
+            copy_speech: Some(CopySpeech { ms, landmarks }),
+            ..resumed(None)
+        };
+        assert!(with(240, 30, 0).recording_talked_over());
+        assert!(with(240, 30, 1).recording_talked_over());
+        // Two of 30 landmarks lining up with it: perhaps that recording going on, poorly heard;
+        // 3 of 300 is chance.
+        assert!(!with(240, 30, 2).recording_talked_over());
+        assert!(with(740, 300, 3).recording_talked_over());
+        assert!(!with(740, 300, 13).recording_talked_over());
+        // Too little of the copy's speech under the candidate, or too few landmarks there.
+        assert!(!with(180, 30, 0).recording_talked_over());
+        assert!(!with(240, 19, 0).recording_talked_over());
+        // Talked over lifts the block's penalties, as a silenced recording does.
+        let mut over = with(240, 30, 0);
+        let mut not_over = with(180, 30, 0);
+        assert!(over.compute_score(40) >= not_over.compute_score(40) + 1.5 + 2.0 * 0.3);
     }
 }
