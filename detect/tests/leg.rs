@@ -656,7 +656,10 @@ fn a_noisy_line_after_known_music_is_the_music_cut_off() {
     let mut leg = on_hold(Arc::clone(&library));
     feed(&mut leg, &music[..samples(7000)]);
     let mut line = white_noise(2560, -42.0, 64);
-    mix_into(&mut line[samples(560)..], &speech(2000, VOICE_AGENT, -20.0, 303));
+    mix_into(
+        &mut line[samples(560)..],
+        &speech(2000, VOICE_AGENT, -20.0, 303),
+    );
     let verdicts = feed(&mut leg, &line);
     let live = verdicts
         .iter()

@@ -10,6 +10,7 @@
 //! | a short utterance (≤ 800 ms voiced), then ≥ 500 ms of quiet with no music coming back: a "hello?" waiting for an answer | +1.5 |
 //! | the same, waiting ≥ 700 ms: a recording going on after its pause speaks again sooner | the block penalties, the faded tail, the block's level and the halved novelty below do not apply |
 //! | a known recording was cut off: after the last frames that lined up with a recording the library recognised (speech or music), the line was quiet ≥ 200 ms where the library's copy of it speaks or plays music (after other audio, read as speech or music, replaced it: only its quiet after that audio, from 400 ms); the least such quiet over the places in the last recognised recording recognised in the 2 s before that lined up until the quiet | +1.5; the block penalties, the block's level, the faded tail and the quieter floor below do not apply, and novelty counts (and the decision waits for) half the landmarks |
+//! | the same, silenced ≥ 600 ms (a loop's next clip follows within 60 ms; a recording's own pauses are not speech in its copy) | +1.0 more |
 //! | a known recording was talked over: where the library's copy of the recording recognised before the onset speaks (not music) during the candidate, ≥ 200 ms with ≥ 20 of the candidate's landmarks, at most 1 (or 4 %) of them line up with it, and the candidate lines up with no recording by ≥ 12 %; not inside a block of speech the library did not know | as a cut-off recording (+1.5, and the block penalties, the block's level, the faded tail and the quieter floor do not apply) |
 //! | inside a block of speech already judged not live (pauses < 1.5 s; speech judged music opens none), e.g. Spanish after English | −1.0 (−2.0 × (1 − firmness) when the library recognised that speech) |
 //! | inside such a block: speech level within 1.5 dB of that block's | −1.0 |
@@ -72,6 +73,13 @@ const QUIETER_FLOOR_WEIGHT: f32 = 1.0;
 
 /// Weight of a cut-off recording (silenced, or talked over).
 const RECORDING_CUT_WEIGHT: f32 = 1.5;
+/// A known recording silenced this long before the onset, ms, weighs
+/// [`LONG_CUT_EXTRA_WEIGHT`] more: a loop's next clip follows within 60 ms in the simulator's
+/// IRS lines, and a recording's own pauses are not speech in its copy, so only the line gone
+/// quiet, picked up, leaves its copy speaking or playing this long unheard.
+const LONG_CUT_MS: u32 = 600;
+/// See [`LONG_CUT_MS`].
+const LONG_CUT_EXTRA_WEIGHT: f32 = 1.0;
 
 /// Media during the candidate where the recording recognised before the onset speaks in its
 /// library copy from which new speech there that does not line up with it has replaced it, ms.
@@ -444,6 +452,9 @@ impl LiveEvidence {
         }
         if cut || talked_over {
             s += RECORDING_CUT_WEIGHT;
+        }
+        if self.recording_cut_ms.is_some_and(|c| c >= LONG_CUT_MS) {
+            s += LONG_CUT_EXTRA_WEIGHT;
         }
         // A cut-off recording is not going on after a pause: the block penalties do not apply.
         if self.after_recorded_speech && !not_going_on {
@@ -836,6 +847,21 @@ mod tests {
         // 400 ms: +1.5 outside a block, +0.5 inside one (on top of the block's own cues).
         assert!((score(400, false) - score(250, false) - 1.5).abs() < 1e-6);
         assert!((score(400, true) - score(250, true) - 0.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_recording_silenced_long_weighs_more() {
+        let score = |cut_ms: u32| {
+            let mut e = LiveEvidence {
+                recording_cut_ms: Some(cut_ms),
+                ..resumed(None)
+            };
+            e.compute_score(40)
+        };
+        // A cut also lifts the block's penalties: at least its own weight.
+        assert!(score(400) - score(0) >= 1.5);
+        assert!((score(600) - score(400) - 1.0).abs() < 1e-6);
+        assert!((score(840) - score(600)).abs() < 1e-6);
     }
 
     #[test]
