@@ -545,6 +545,35 @@ fn a_leg_whose_plan_is_done_is_on_hold_after_a_second_of_music() {
     assert_eq!(no_plan.phase(), Phase::Ivr, "{verdicts:#?}");
 }
 
+/// An earlier leg (still walking its IVR plan, so it decides nothing) hears `audio`, then 6 s
+/// of quiet (the insert delay), so `library` learns it.
+fn learned_by_an_earlier_leg(library: &Arc<LoopLibrary>, audio: &[i16]) {
+    let mut earlier = on_hold(Arc::clone(library));
+    earlier.set_ivr_pending(true);
+    feed(&mut earlier, &concat(&[audio, &silence(6000)]));
+}
+
+/// The first LIVE verdict among `verdicts` (the agent's).
+fn the_agent_live(verdicts: &[Verdict]) -> &Verdict {
+    verdicts
+        .iter()
+        .find(|v| v.phase == Phase::Live)
+        .unwrap_or_else(|| panic!("the agent is not LIVE: {verdicts:#?}"))
+}
+
+/// The agent's LIVE verdict comes at most `max_ms` after media sample `onset`, and its cause
+/// tells `cue`.
+fn assert_live_within(verdicts: &[Verdict], onset: u64, max_ms: u64, cue: &str) {
+    let live = the_agent_live(verdicts);
+    let text = live.cause.to_string();
+    assert!(text.contains(cue), "{text}");
+    assert!(
+        (live.at_samples - onset) / MS <= max_ms,
+        "LIVE {} ms after the onset: {text}\n{verdicts:#?}",
+        (live.at_samples - onset) / MS
+    );
+}
+
 /// An agent who picks up in the middle of a known announcement cuts it off: the line goes
 /// quiet where the library knows the announcement goes on speaking. That is a pickup even
 /// with no other cue (same floor, same level as the announcement), while the announcement's
@@ -554,13 +583,7 @@ fn an_agent_cutting_off_a_known_announcement_is_live() {
     let library = Arc::new(LoopLibrary::new());
     let music = chord_music(8000, -22.0, 61);
     let announcement = speech(4000, VOICE_RECORDED, -20.0, 610);
-    let mut earlier = on_hold(Arc::clone(&library));
-    earlier.set_ivr_pending(true);
-    feed(
-        &mut earlier,
-        &concat(&[&music, &silence(300), &announcement, &silence(6000)]),
-    );
-    drop(earlier);
+    learned_by_an_earlier_leg(&library, &concat(&[&music, &silence(300), &announcement]));
 
     // The whole announcement again: recorded, never LIVE.
     let mut again = on_hold(Arc::clone(&library));
@@ -583,17 +606,7 @@ fn an_agent_cutting_off_a_known_announcement_is_live() {
     let onset = leg.media_samples();
     let seed = 301;
     let verdicts = feed(&mut leg, &speech(2000, VOICE_AGENT, -20.0, seed));
-    let live = verdicts
-        .iter()
-        .find(|v| v.phase == Phase::Live)
-        .unwrap_or_else(|| panic!("the agent is not LIVE: {verdicts:#?}"));
-    let text = live.cause.to_string();
-    assert!(text.contains("known recording cut for"), "{text}");
-    assert!(
-        (live.at_samples - onset) / MS <= 400,
-        "LIVE {} ms after the onset: {text}\n{verdicts:#?}",
-        (live.at_samples - onset) / MS
-    );
+    assert_live_within(&verdicts, onset, 400, "known recording cut for");
 }
 
 /// An agent who picks up in the middle of a known announcement and speaks at once (the line
@@ -608,13 +621,7 @@ fn an_agent_talking_over_a_known_announcement_is_live() {
     let library = Arc::new(LoopLibrary::new());
     let music = chord_music(8000, -22.0, 62);
     let announcement = speech(5000, VOICE_RECORDED, -20.0, 620);
-    let mut earlier = on_hold(Arc::clone(&library));
-    earlier.set_ivr_pending(true);
-    feed(
-        &mut earlier,
-        &concat(&[&music, &silence(300), &announcement, &silence(6000)]),
-    );
-    drop(earlier);
+    learned_by_an_earlier_leg(&library, &concat(&[&music, &silence(300), &announcement]));
 
     let mut leg = on_hold(Arc::clone(&library));
     feed(
@@ -628,17 +635,7 @@ fn an_agent_talking_over_a_known_announcement_is_live() {
     );
     let onset = leg.media_samples();
     let verdicts = feed(&mut leg, &speech(2000, VOICE_AGENT, -20.0, 302));
-    let live = verdicts
-        .iter()
-        .find(|v| v.phase == Phase::Live)
-        .unwrap_or_else(|| panic!("the agent is not LIVE: {verdicts:#?}"));
-    let text = live.cause.to_string();
-    assert!(text.contains("the recording before speaks under"), "{text}");
-    assert!(
-        (live.at_samples - onset) / MS <= 700,
-        "LIVE {} ms after the onset: {text}\n{verdicts:#?}",
-        (live.at_samples - onset) / MS
-    );
+    assert_live_within(&verdicts, onset, 700, "the recording before speaks under");
 }
 
 /// An agent on a noisy line who picks up during known music: the line's noise has landmarks of
@@ -648,10 +645,7 @@ fn an_agent_talking_over_a_known_announcement_is_live() {
 fn a_noisy_line_after_known_music_is_the_music_cut_off() {
     let library = Arc::new(LoopLibrary::new());
     let music = chord_music(12000, -22.0, 63);
-    let mut earlier = on_hold(Arc::clone(&library));
-    earlier.set_ivr_pending(true);
-    feed(&mut earlier, &concat(&[&music, &silence(6000)]));
-    drop(earlier);
+    learned_by_an_earlier_leg(&library, &music);
 
     let mut leg = on_hold(Arc::clone(&library));
     feed(&mut leg, &music[..samples(7000)]);
@@ -661,11 +655,7 @@ fn a_noisy_line_after_known_music_is_the_music_cut_off() {
         &speech(2000, VOICE_AGENT, -20.0, 303),
     );
     let verdicts = feed(&mut leg, &line);
-    let live = verdicts
-        .iter()
-        .find(|v| v.phase == Phase::Live)
-        .unwrap_or_else(|| panic!("the agent is not LIVE: {verdicts:#?}"));
-    let text = live.cause.to_string();
+    let text = the_agent_live(&verdicts).cause.to_string();
     let cut_ms: u32 = text
         .split("known recording cut for ")
         .nth(1)

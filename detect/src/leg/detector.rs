@@ -1728,9 +1728,8 @@ impl LegDetector {
 
     /// Where the recording recognised before the onset (`offset`, the running offset) speaks
     /// in its library copy during the candidate (±1 frame, as [`LegDetector::copy_mute_at`]),
-    /// the line's own landmarks there: (frames,
-    /// informative landmarks) over the candidate's looked-up anchors (from onset + 2 frames to
-    /// `t` − [`ZONE_FRAMES`]). The copy's music (marked music, or a sung line a leg marked
+    /// the line's own landmarks there: (frames, informative landmarks) over the candidate's
+    /// looked-up anchors (from onset + 2 frames to `t` − [`ZONE_FRAMES`]). The copy's music (marked music, or a sung line a leg marked
     /// speech where it marked music too) does not count: a clip replaces the music.
     fn copy_speech_under(&self, cand: &Candidate, t: u64, offset: u32) -> (u32, u32) {
         let last = (t + 1).saturating_sub(ZONE_FRAMES as u64);

@@ -317,14 +317,20 @@ impl LiveEvidence {
     /// The known recording before the onset was talked over: its copy speaks for ≥
     /// [`TALKED_OVER_MIN_MS`] under the candidate, the candidate has ≥
     /// [`TALKED_OVER_MIN_LANDMARKS`] landmarks there, and at most [`TALKED_OVER_MAX_VOTES`] (or
-    /// [`TALKED_OVER_MAX_RATIO`] of those) of its landmarks line up with it: the recording stopped where new speech took its place
-    /// (an agent who picked up while the copy was in its own pause: no silence is measured
-    /// as a cut). Not while the candidate lines up with some recording by ≥ 12 % (full
-    /// novelty credit ends there): another recording sharing the words of the one before.
+    /// [`TALKED_OVER_MAX_RATIO`] of those) of its landmarks line up with it: the recording
+    /// stopped where new speech took its place (an agent who picked up while the copy was in
+    /// its own pause: no silence is measured as a cut). Not while the candidate lines up with
+    /// some recording by ≥ 12 % (full novelty credit ends there): another recording sharing
+    /// the words of the one before. Not inside a block of speech the library did not know:
+    /// new speech where the recording before speaks is what that unknown recording going on
+    /// looks like.
     pub fn recording_talked_over(&self) -> bool {
         let (Some(c), Some(votes)) = (self.copy_speech, self.running_votes) else {
             return false;
         };
+        if self.after_unknown_speech {
+            return false;
+        }
         // Lining up with some recording as well as agents rarely do: perhaps another
         // recording that shares the words of the one before (seed 3, `irs-business` call 30:
         // `wait.en.10` where the estimate before it spoke another number, 16 % aligned).
@@ -402,12 +408,11 @@ impl LiveEvidence {
         // Waiting long for an answer: nothing of a recording going on after its pause holds.
         let waiting_long = self.waiting_long();
         let cut = self.recording_cut();
-        // Inside a block of speech the library did not know, new speech where the recording
-        // before speaks is what that unknown recording going on looks like.
-        let talked_over = self.recording_talked_over() && !self.after_unknown_speech;
+        // The known recording stopped: silenced, or talked over.
+        let cut_off = cut || self.recording_talked_over();
         // Nothing of a recording going on after its own pause holds: the line waited long
-        // for an answer, or the known recording was cut off or talked over.
-        let not_going_on = waiting_long || cut || talked_over;
+        // for an answer, or the known recording was cut off.
+        let not_going_on = waiting_long || cut_off;
         let novelty_hashes = self.novelty_hashes(min_hashes);
         if self.library_hashes >= novelty_hashes {
             // Full credit below 12 % aligned matches (other voices align 5–27 % by chance in
@@ -450,7 +455,7 @@ impl LiveEvidence {
                 s -= 1.0;
             }
         }
-        if cut || talked_over {
+        if cut_off {
             s += RECORDING_CUT_WEIGHT;
         }
         if self.recording_cut_ms.is_some_and(|c| c >= LONG_CUT_MS) {
@@ -503,7 +508,7 @@ impl LiveEvidence {
         if let Some(d) = self.floor_change_db {
             // Inside a block, pauses quieter than the loop's floor are the recording's own (a
             // person's line adds a room, never takes the loop's floor away).
-            if self.after_recorded_speech && d <= -QUIETER_FLOOR_DB && !cut && !talked_over {
+            if self.after_recorded_speech && d <= -QUIETER_FLOOR_DB && !cut_off {
                 s -= QUIETER_FLOOR_WEIGHT;
             }
             let d = d.abs();
