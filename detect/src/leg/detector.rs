@@ -32,6 +32,16 @@ use crate::ulaw::decode_ulaw;
 const RECORD_FRAMES: usize = 256;
 /// Pre-onset context scanned for music, gap, floor and click (2 s).
 const PRE_ONSET_FRAMES: u64 = 100;
+/// Music frames in the [`PRE_ONSET_FRAMES`] before an onset from which it comes after music
+/// (300 ms).
+const AFTER_MUSIC_FRAMES: u32 = 15;
+/// Music frames right against an onset (no quiet between) from which it comes after music
+/// whatever came before (40 ms): a person is connected, then speaks, so a pickup's first word
+/// follows the line's quiet. Seed 3, `irs-pps` call 46: a quiet sung line of
+/// `music.vocal.cold-day` that the library did not recognise, read as speech after 2 frames of
+/// the track read as music, was taken live; none of 60 agents traced on seed 3 had a frame
+/// read as music or a tone between their line's quiet and their first word.
+const MUSIC_AGAINST_ONSET_FRAMES: u32 = 2;
 /// Loop statistics use frames this old, so a pending onset's gap is not yet part of them (2 s).
 const LOOP_STATS_DELAY_FRAMES: u64 = 100;
 /// Energies below this are treated as this (dBFS) when comparing noise floors: below it a line
@@ -1413,6 +1423,9 @@ impl LegDetector {
             }
         }
         let mut music_frames = 0u32;
+        // Music frames right against the onset (no other frame between them and it).
+        let mut music_against_onset = 0u32;
+        let mut against_onset = true;
         let mut last_music: Option<u64> = None;
         // Frames between the last music (or 2 s back) and the onset, newest first.
         let mut gap = [(0f32, false); 32];
@@ -1436,9 +1449,20 @@ impl LegDetector {
             } else {
                 in_quiet = false;
             }
-            match r.class {
+            // A sung line or a held note of a known music track, read as speech or a tone, is
+            // still that track playing.
+            let class = if self.known_track_plays(f, t) {
+                FrameClass::Music
+            } else {
+                r.class
+            };
+            against_onset &= class == FrameClass::Music;
+            match class {
                 FrameClass::Music => {
                     music_frames += 1;
+                    if against_onset {
+                        music_against_onset += 1;
+                    }
                     last_music.get_or_insert(f);
                 }
                 FrameClass::Speech => {
@@ -1461,8 +1485,13 @@ impl LegDetector {
             }
         }
         let gap_frames = last_music.map_or(0, |m| ((onset - m - 1) as u32).min(quiet_run));
+        // After music: ≥ 300 ms of it in the 2 s before, or music right against the onset
+        // (speech that begins while music plays, with no quiet between, is the track's own
+        // sung line or the loop's next clip: a person is connected, then speaks).
+        let after_music =
+            music_frames >= AFTER_MUSIC_FRAMES || music_against_onset >= MUSIC_AGAINST_ONSET_FRAMES;
         let places = self.recognised_offsets(t, onset);
-        let mut cand = self.new_candidate(t, onset, music_frames, gap_frames, &places);
+        let mut cand = self.new_candidate(t, onset, after_music, gap_frames, &places);
         // A track that repeats a phrase lines up at each repeat's offset in turn: its own
         // pause may be where only an earlier of them places it.
         cand.track_pause = places
@@ -1519,7 +1548,7 @@ impl LegDetector {
         &self,
         t: u64,
         onset: u64,
-        music_frames: u32,
+        after_music: bool,
         gap_frames: u32,
         places: &[Option<u32>; RECOGNISED_OFFSETS],
     ) -> Candidate {
@@ -1538,7 +1567,7 @@ impl LegDetector {
             quiet_run: 0,
             music_after: false,
             coverage: self.loop_coverage(),
-            after_music: music_frames >= 15,
+            after_music,
             gap_frames,
             click: false,
             after_recorded: in_block(self.last_recorded_frame),
@@ -1570,6 +1599,30 @@ impl LegDetector {
             running_offset,
             track_pause: false,
         }
+    }
+
+    /// Frame `f` (looked up by frame `t`) is a known music track playing, whatever it was read
+    /// as: it sounds (speech or a tone: a sung line, a held note), the recording recognised
+    /// there is a music track whose copy in the library plays music at that place
+    /// ([`LoopLibrary::plays_music_at`]), and the landmarks of `f` or of its neighbours line
+    /// up with it (the recognition window lags a new clip by up to a second: the first words
+    /// of an announcement after the track are not the track).
+    ///
+    /// Seed 3, `irs-business` call 50: `music.vocal.cold-day`, read as speech throughout, then
+    /// 60 ms of silence, then `ann.en.representatives` lining up 16 % in its first 320 ms:
+    /// not "after music", so the 60 ms gap did not count against it, and it was taken live.
+    fn known_track_plays(&self, f: u64, t: u64) -> bool {
+        let Some(r) = self.record(f) else {
+            return false;
+        };
+        let Some(o) = r.recognised_offset else {
+            return false;
+        };
+        matches!(r.class, FrameClass::Speech | FrameClass::Tone)
+            && self
+                .library
+                .plays_music_at(LibraryEntry::tag_of(self.source, f).wrapping_sub(o))
+            && self.lines_up_near(f, t, &[o])
     }
 
     /// The `quiet_run` frames right before `onset` are the own pause of the music track

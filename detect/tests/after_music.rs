@@ -1,0 +1,129 @@
+//! When speech on hold comes "after music": the music read as such, a known track's sung line
+//! read as speech, or music right against the onset. Speech that begins as the music ends,
+//! with no quiet between, is the loop's next clip or the track itself; a person is connected,
+//! then speaks.
+mod support;
+
+use std::sync::Arc;
+
+use holdhunter_detect::{DetectorConfig, FrameClass, LegDetector, LoopLibrary, Phase, Verdict};
+use support::*;
+
+/// Feed PCM through G.711 in 20 ms frames; collect verdicts.
+fn feed(leg: &mut LegDetector, pcm: &[i16]) -> Vec<Verdict> {
+    to_ulaw(pcm)
+        .chunks(160)
+        .filter_map(|f| leg.push_ulaw(f))
+        .collect()
+}
+
+/// A detector on `library` for a leg already on hold.
+fn on_hold(library: Arc<LoopLibrary>) -> LegDetector {
+    let mut leg = LegDetector::new(DetectorConfig::default(), library);
+    leg.mark_hold();
+    leg
+}
+
+/// The decision on the speech that began at media sample `onset` or later.
+fn decision_from(verdicts: &[Verdict], onset: u64) -> &Verdict {
+    verdicts
+        .iter()
+        .find(|v| v.onset_samples.is_some_and(|o| o + 160 >= onset))
+        .unwrap_or_else(|| panic!("no decision on the speech: {verdicts:#?}"))
+}
+
+/// The first sample at or after `from_ms` of `speech` from which a detector reads 100 ms of
+/// voiced speech on end (five frames of speech, voicing ≥ 0.8): inside a vowel, not a
+/// fricative's noise or a pause.
+fn voiced_from(speech: &[i16], from_ms: usize) -> usize {
+    let mut probe = on_hold(Arc::new(LoopLibrary::new()));
+    feed(&mut probe, speech);
+    let frames = probe.recent_frames();
+    let voiced = |i: usize| {
+        frames
+            .get(i)
+            .is_some_and(|r| r.class == FrameClass::Speech && r.voicing >= 0.8)
+    };
+    (0..frames.len())
+        .find(|&i| frames[i].start_samples >= from_ms as u64 * 8 && (i..i + 5).all(voiced))
+        .map(|i| frames[i].start_samples as usize)
+        .expect("the speech is voiced for 100 ms after from_ms")
+}
+
+fn assert_never_live(verdicts: &[Verdict]) {
+    assert!(
+        verdicts.iter().all(|v| v.phase != Phase::Live),
+        "{verdicts:#?}"
+    );
+}
+
+/// A music track with a sung line reads as speech frame by frame. Known as a music track (an
+/// operator's recording of the line's music), it is still music where it lines up, so a new
+/// clip that follows it comes after music and its gap after the music is weighed (here 40 ms
+/// of silence and the track's own pause before the cut). Read as speech only, that clip was
+/// taken live ("NEW_SPEECH_AFTER_SILENCE"), as on seed 3, `irs-business` call 50.
+#[test]
+fn a_known_tracks_sung_line_is_music_before_the_next_clip() {
+    let library = Arc::new(LoopLibrary::new());
+    let sung = speech(6000, VOICE_RECORDED, -22.0, 710);
+    library.learn_recording(&sung, false);
+
+    // The track stops; 40 ms later, the next clip.
+    let mut leg = on_hold(Arc::clone(&library));
+    let end = voiced_from(&sung, 4500) + 2400;
+    let mut verdicts = feed(&mut leg, &concat(&[&sung[..end], &silence(40)]));
+    let onset = leg.media_samples();
+    // The next clip: speech the library does not know, louder than the track, from its
+    // first syllable.
+    let clip = speech(2500, VOICE_AGENT, -14.0, 711);
+    let clip = &clip[voiced_from(&clip, 0)..];
+    verdicts.extend(feed(&mut leg, &concat(&[clip, &silence(1000)])));
+    assert_never_live(&verdicts);
+    let text = decision_from(&verdicts, onset).cause.to_string();
+    assert!(text.contains("after music + "), "{text}");
+}
+
+/// The same track learned as a spoken recording is speech, not music: the clip after it does
+/// not come after music (the rule above reads the library's marks, not the line's audio).
+#[test]
+fn a_known_spoken_recording_is_no_music_before_the_next_clip() {
+    let library = Arc::new(LoopLibrary::new());
+    let spoken = speech(6000, VOICE_RECORDED, -22.0, 710);
+    library.learn_recording(&spoken, true);
+
+    let mut leg = on_hold(Arc::clone(&library));
+    let end = voiced_from(&spoken, 4500) + 2400;
+    let mut verdicts = feed(&mut leg, &concat(&[&spoken[..end], &silence(40)]));
+    let onset = leg.media_samples();
+    let clip = speech(2500, VOICE_AGENT, -14.0, 711);
+    let clip = &clip[voiced_from(&clip, 0)..];
+    verdicts.extend(feed(&mut leg, &concat(&[clip, &silence(1000)])));
+    let text = decision_from(&verdicts, onset).cause.to_string();
+    assert!(!text.contains("after music"), "{text}");
+}
+
+/// Speech that begins while music plays, with no quiet between, comes after music even when
+/// the music was short (a track's notes between its sung phrases, the library not knowing
+/// it): seed 3, `irs-pps` call 46, a false transfer before, began 2 frames after the track's
+/// notes.
+#[test]
+fn speech_right_against_music_comes_after_music() {
+    let notes = chord_music(200, -22.0, 720);
+    let mut leg = on_hold(Arc::new(LoopLibrary::new()));
+    let mut verdicts = feed(
+        &mut leg,
+        &concat(&[
+            &silence(2500),
+            &speech(1500, VOICE_RECORDED, -22.0, 9),
+            &notes,
+        ]),
+    );
+    let onset = leg.media_samples();
+    verdicts.extend(feed(
+        &mut leg,
+        &concat(&[&speech(2500, VOICE_AGENT, -18.0, 723), &silence(1000)]),
+    ));
+    assert_never_live(&verdicts);
+    let text = decision_from(&verdicts, onset).cause.to_string();
+    assert!(text.contains("after music + 0 ms gap"), "{text}");
+}
