@@ -213,7 +213,7 @@ struct Candidate {
     /// The last place recognised before the onset (`LegDetector::recognised_offsets`).
     running_offset: Option<u32>,
     /// Where the last candidate judged a known recording lined up, when it was decided in the
-    /// 2 s before the onset and elsewhere than `running_offset`.
+    /// 2 s before the onset and is another recording than `running_offset`'s.
     vetoed_offset: Option<u32>,
     /// See `LegDetector::track_pause`.
     track_pause: bool,
@@ -1597,9 +1597,14 @@ impl LegDetector {
             // window still names the one before it (seed 3, `irs-pps` call 46: the start of
             // `music.vocal.cold-day` judged known, its quiet sung line next taken live while
             // the window named `wait.en.45`).
+            // Only another recording than the window's: another place in the same one (a
+            // track that repeats a phrase) adds a chance for an agent's landmarks to line up,
+            // and nothing the window does not know (seed 3, `irs-pps` call 137: 200 ms later).
             vetoed_offset: self.last_vetoed.and_then(|(at, o)| {
+                let here = LibraryEntry::tag_of(self.source, onset);
+                let source_of = |o: u32| here.wrapping_sub(o) >> FRAME_BITS;
                 (t.saturating_sub(at) <= PRE_ONSET_FRAMES
-                    && !running_offset.is_some_and(|r| within_a_frame(r, o)))
+                    && running_offset.is_none_or(|r| source_of(r) != source_of(o)))
                 .then_some(o)
             }),
             track_pause: false,
