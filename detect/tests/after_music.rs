@@ -49,6 +49,24 @@ fn voiced_from(speech: &[i16], from_ms: usize) -> usize {
         .expect("the speech is voiced for 100 ms after from_ms")
 }
 
+/// A leg hears a known recording (the bank's 6 s seed-710 voice, learned as music when
+/// `music`, else as speech) stop, then 40 ms later the next clip: speech the library does not
+/// know, louder than the recording, from its first syllable. Returns the decision on that clip.
+fn next_clip_after_known_recording(music: bool) -> Verdict {
+    let library = Arc::new(LoopLibrary::new());
+    let recording = speech(6000, VOICE_RECORDED, -22.0, 710);
+    library.learn_recording(&recording, !music);
+
+    let mut leg = on_hold(Arc::clone(&library));
+    let end = voiced_from(&recording, 4500) + 2400;
+    let mut verdicts = feed(&mut leg, &concat(&[&recording[..end], &silence(40)]));
+    let onset = leg.media_samples();
+    let clip = speech(2500, VOICE_AGENT, -14.0, 711);
+    let clip = &clip[voiced_from(&clip, 0)..];
+    verdicts.extend(feed(&mut leg, &concat(&[clip, &silence(1000)])));
+    decision_from(&verdicts, onset).clone()
+}
+
 /// A music track with a sung line reads as speech frame by frame. Known as a music track (an
 /// operator's recording of the line's music), it is still music where it lines up, so a new
 /// clip that follows it comes after music and its gap after the music is weighed (here 40 ms
@@ -57,21 +75,7 @@ fn voiced_from(speech: &[i16], from_ms: usize) -> usize {
 /// call 50. (Its later phrases are a first hearing of unknown speech, another matter.)
 #[test]
 fn a_known_tracks_sung_line_is_music_before_the_next_clip() {
-    let library = Arc::new(LoopLibrary::new());
-    let sung = speech(6000, VOICE_RECORDED, -22.0, 710);
-    library.learn_recording(&sung, false);
-
-    // The track stops; 40 ms later, the next clip.
-    let mut leg = on_hold(Arc::clone(&library));
-    let end = voiced_from(&sung, 4500) + 2400;
-    let mut verdicts = feed(&mut leg, &concat(&[&sung[..end], &silence(40)]));
-    let onset = leg.media_samples();
-    // The next clip: speech the library does not know, louder than the track, from its
-    // first syllable.
-    let clip = speech(2500, VOICE_AGENT, -14.0, 711);
-    let clip = &clip[voiced_from(&clip, 0)..];
-    verdicts.extend(feed(&mut leg, &concat(&[clip, &silence(1000)])));
-    let decision = decision_from(&verdicts, onset);
+    let decision = next_clip_after_known_recording(true);
     let text = decision.cause.to_string();
     assert_ne!(decision.phase, Phase::Live, "{text}");
     assert!(text.contains("after music + "), "{text}");
@@ -81,17 +85,6 @@ fn a_known_tracks_sung_line_is_music_before_the_next_clip() {
 /// not come after music (the rule above reads the library's marks, not the line's audio).
 #[test]
 fn a_known_spoken_recording_is_no_music_before_the_next_clip() {
-    let library = Arc::new(LoopLibrary::new());
-    let spoken = speech(6000, VOICE_RECORDED, -22.0, 710);
-    library.learn_recording(&spoken, true);
-
-    let mut leg = on_hold(Arc::clone(&library));
-    let end = voiced_from(&spoken, 4500) + 2400;
-    let mut verdicts = feed(&mut leg, &concat(&[&spoken[..end], &silence(40)]));
-    let onset = leg.media_samples();
-    let clip = speech(2500, VOICE_AGENT, -14.0, 711);
-    let clip = &clip[voiced_from(&clip, 0)..];
-    verdicts.extend(feed(&mut leg, &concat(&[clip, &silence(1000)])));
-    let text = decision_from(&verdicts, onset).cause.to_string();
+    let text = next_clip_after_known_recording(false).cause.to_string();
     assert!(!text.contains("after music"), "{text}");
 }

@@ -1380,10 +1380,7 @@ impl LegDetector {
                 // (sung music, a music track's attack read as speech) is music too.
                 let recognised_at = match rejection {
                     Rejection::InLoopLibrary => self.candidate_votes.best_offset(),
-                    Rejection::RecordingGoesOn => [cand.running_offset, cand.vetoed_offset]
-                        .into_iter()
-                        .flatten()
-                        .max_by_key(|&o| self.candidate_votes.votes_at(o)),
+                    Rejection::RecordingGoesOn => self.recording_before(&cand),
                     _ => None,
                 };
                 if let Some(o) = recognised_at {
@@ -1611,6 +1608,16 @@ impl LegDetector {
         }
     }
 
+    /// The recording before `cand` that its landmarks line up with more: the window's place
+    /// (`running_offset`) or the vetoed candidate's (`vetoed_offset`). None when neither is
+    /// known.
+    fn recording_before(&self, cand: &Candidate) -> Option<u32> {
+        [cand.running_offset, cand.vetoed_offset]
+            .into_iter()
+            .flatten()
+            .max_by_key(|&o| self.candidate_votes.votes_at(o))
+    }
+
     /// Frame `f` (looked up by frame `t`) is a known music track playing, whatever it was read
     /// as: it sounds (speech or a tone: a sung line, a held note), the recording recognised
     /// there is a music track whose copy in the library plays music at that place
@@ -1792,8 +1799,9 @@ impl LegDetector {
     /// Where the recording recognised before the onset (`offset`, the running offset) speaks
     /// in its library copy during the candidate (±1 frame, as [`LegDetector::copy_mute_at`]),
     /// the line's own landmarks there: (frames, informative landmarks) over the candidate's
-    /// looked-up anchors (from onset + 2 frames to `t` − [`ZONE_FRAMES`]). The copy's music (marked music, or a sung line a leg marked
-    /// speech where it marked music too) does not count: a clip replaces the music.
+    /// looked-up anchors (from onset + 2 frames to `t` − [`ZONE_FRAMES`]). The copy's music
+    /// (marked music, or a sung line a leg marked speech where it marked music too) does not
+    /// count: a clip replaces the music.
     fn copy_speech_under(&self, cand: &Candidate, t: u64, offset: u32) -> (u32, u32) {
         let last = (t + 1).saturating_sub(ZONE_FRAMES as u64);
         let mut frames = 0;
@@ -1860,11 +1868,9 @@ impl LegDetector {
             speech_tail: cand.tail,
             recording_cut_ms: cand.recording_cut_frames.map(|f| f * 20),
             track_pause: cand.track_pause,
-            running_votes: [cand.running_offset, cand.vetoed_offset]
-                .into_iter()
-                .flatten()
-                .map(|o| self.candidate_votes.votes_at(o))
-                .max(),
+            running_votes: self
+                .recording_before(cand)
+                .map(|o| self.candidate_votes.votes_at(o)),
             copy_speech: cand.running_offset.map(|o| {
                 let (frames, landmarks) = self.copy_speech_under(cand, t, o);
                 CopySpeech {

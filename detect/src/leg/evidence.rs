@@ -4,7 +4,7 @@
 //! | cue | weight |
 //! |---|---|
 //! | not in loop library (enough landmarks; full below 12 % aligned on one offset, none from 30 %), scaled by how much of the loop the library recognises | +(2.0 + 1.5 × firmness) × coverage × novelty; firmness grows from 40 to 240 landmarks; coverage credit from 50 % to 85 % recognised; halved inside a block of speech the library did not recognise either, music aside (unless a known recording was cut off) |
-//! | after music (≥ 300 ms of music in the 2 s before, a known track's sung line or held notes read as speech or a tone counting as music where they line up with it; or ≥ 40 ms of music right against the onset): the gap from the last music to the onset (the run of quiet frames right before the onset, since session 12), < 60 ms (speech began while the music played) / 60–200 ms / 200–300 ms / ≥ 300 ms | −5.0 / −1.0 / 0 / +1.5 (+0.5 inside a block of speech judged not live); at most −1.0 when the gap is the known music track's own pause (its copy plays no music on ≥ 80 % of it and plays again within 500 ms), at any of the places in the track recognised in the 2 s before (a track that repeats a phrase is recognised at each repeat in turn) |
+//! | after music (≥ 300 ms of music in the 2 s before, a known track's sung line or held notes read as speech or a tone counting as music where they line up with it): the gap from the last music to the onset (the run of quiet frames right before the onset, since session 12), < 60 ms (speech began while the music played) / 60–200 ms / 200–300 ms / ≥ 300 ms | −5.0 / −1.0 / 0 / +1.5 (+0.5 inside a block of speech judged not live); at most −1.0 when the gap is the known music track's own pause (its copy plays no music on ≥ 80 % of it and plays again within 500 ms), at any of the places in the track recognised in the 2 s before (a track that repeats a phrase is recognised at each repeat in turn) |
 //! | ≥ 4 landmarks and ≥ 6 % of them line up with the recording the library recognised right before the onset (music or speech), or with the place where the last candidate judged a known recording in the 2 s before lined up (the line's recognition lags a new clip by up to a second): that recording going on | rejects |
 //! | music bed under the speech (held partials ≥ 45 %, flux < 0.22, or held ≥ 30 % with flux < 0.26 or under 60 % of the frames voiced) | rejects; after a known recording cut off by ≥ 400 ms of silence, listens on until the bed is certain (1.5 s) |
 //! | a short utterance (≤ 800 ms voiced), then ≥ 500 ms of quiet with no music coming back: a "hello?" waiting for an answer | +1.5 |
@@ -225,8 +225,7 @@ pub struct LiveEvidence {
     /// that the library recognised as a known recording, 0..1.
     pub loop_coverage: f32,
     /// Music played in the 2 s before the onset (≥ 300 ms of it, a known music track's sung
-    /// line or held notes counting where they line up with the track), or right against the
-    /// onset (≥ 40 ms, no quiet between).
+    /// line or held notes counting where they line up with the track).
     pub after_music: bool,
     /// Quiet (silence, noise, a click) between the last music and the onset, ms: the run of
     /// quiet frames right before the onset, at most the time since the last music frame (a
