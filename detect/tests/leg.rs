@@ -4,6 +4,7 @@ mod support;
 
 use std::sync::Arc;
 
+use holdhunter_detect::fingerprint::{MUSIC_MARK_KEY, SPEECH_MARK_KEY};
 use holdhunter_detect::{
     Cause, DetectorConfig, KnownMessages, LegDetector, LoopLibrary, MessageKind, Phase,
     SegmentEvent, SegmentKind, Verdict,
@@ -727,7 +728,8 @@ fn a_hello_inside_a_block_then_waiting_long_is_live() {
 /// ([`LegDetector::resume_hold`]): the leg goes on holding with what it measured, the rest of
 /// the same recording is not taken for an agent again (it is judged as a block of speech the
 /// library does not know: half the novelty credit), and the next time the loop plays it, it
-/// is recognised.
+/// is recognised. What it learns speaks where it spoke (speech marks), as what a leg learns
+/// as it hears it does.
 #[test]
 fn a_leg_resuming_hold_after_a_false_live_learns_the_recording() {
     let library = library_of_the_loop();
@@ -742,8 +744,19 @@ fn a_leg_resuming_hold_after_a_false_live_learns_the_recording() {
         if let Some(v) = leg.push_ulaw(frame) {
             if v.phase == Phase::Live && live_at.is_none() {
                 live_at = Some(v.at_samples);
+                library.drain_new_entries();
                 assert!(leg.resume_hold() > 0, "nothing learned");
                 assert_eq!(leg.phase(), Phase::Hold);
+                let learned = library.drain_new_entries();
+                // The speech declared LIVE (its frames hashed by then) and the music still
+                // queued before it.
+                let marks = |key| learned.iter().filter(|e| e.key == key).count();
+                let (speech, music) = (marks(SPEECH_MARK_KEY), marks(MUSIC_MARK_KEY));
+                assert!(
+                    speech >= 3 && music >= 25,
+                    "{speech} speech and {music} music marks among {} entries learned",
+                    learned.len()
+                );
             }
             verdicts.push(v);
         }

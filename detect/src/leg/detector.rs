@@ -32,6 +32,12 @@ use crate::ulaw::decode_ulaw;
 const RECORD_FRAMES: usize = 256;
 /// Pre-onset context scanned for music, gap, floor and click (2 s).
 const PRE_ONSET_FRAMES: u64 = 100;
+/// How far from a candidate's onset the place where the recording before resumes speaking is
+/// looked for, frames (200 ms).
+const SLOT_SEARCH_FRAMES: u64 = 10;
+/// Frames without speech in a recording's copy before a frame with speech that make that
+/// frame where the recording resumes speaking (100 ms: a pause between words or phrases).
+const SLOT_PAUSE_FRAMES: u64 = 5;
 /// Music frames in the [`PRE_ONSET_FRAMES`] before an onset from which it comes after music
 /// (300 ms).
 const AFTER_MUSIC_FRAMES: u32 = 15;
@@ -217,6 +223,10 @@ struct Candidate {
     vetoed_offset: Option<u32>,
     /// See `LegDetector::track_pause`.
     track_pause: bool,
+    /// Frames from the onset to where the copy of the recording recognised before it starts
+    /// speaking again after its own pause (None: no such place within
+    /// [`SLOT_SEARCH_FRAMES`]). See [`LegDetector::copy_resumes_near`].
+    copy_resumes_frames: Option<i32>,
 }
 
 /// Detects the moment a live agent starts speaking on one leg. Feed it every 20 ms frame in
@@ -238,8 +248,9 @@ pub struct LegDetector {
     phase: Phase,
     last_class: FrameClass,
     pending_inserts: VecDeque<(u64, LibraryEntry)>,
-    /// Landmarks of the audio that was declared LIVE, not learned (see `learn_false_live`).
-    quarantine: Vec<LibraryEntry>,
+    /// Landmarks of the audio that was declared LIVE, not learned, with their anchor frames
+    /// (see `learn_false_live`).
+    quarantine: Vec<(u64, LibraryEntry)>,
     /// Anchor frame of the last insert decision and whether it was skipped.
     learn_skip: (u64, bool),
     source: u32,
@@ -612,16 +623,43 @@ impl LegDetector {
     /// recording). Adds the landmarks heard from that onset up to the verdict (≈ 0.2–1.5 s,
     /// held back so an agent is never learned) and everything still queued to the loop
     /// library, so the recording is recognised next time. Returns how many entries were new.
+    ///
+    /// The frames learned this way get their speech and music marks as learning as it hears
+    /// sets them ([`LoopLibrary::speaks_at`]): a recording learned after a LIVE verdict
+    /// reported wrong speaks where it spoke. Without them its copy read as mute there, so the
+    /// next leg that heard the same recording to its pause, then other words where the copy
+    /// speaks (the next wait-time estimate: the same "The estimated hold time is currently",
+    /// another number), measured no place where the copy resumes.
     pub fn learn_false_live(&mut self) -> usize {
         let mut added = 0;
-        for e in self.quarantine.drain(..) {
-            added += self.library.insert_entry(e) as usize;
-        }
-        for (_, e) in self.pending_inserts.drain(..) {
+        let mut learned = std::mem::take(&mut self.quarantine);
+        learned.extend(self.pending_inserts.drain(..).inspect(|&(_, e)| {
             self.library.remove_recent(e);
+        }));
+        let mut marked = u64::MAX;
+        for (anchor, e) in learned {
             added += self.library.insert_entry(e) as usize;
+            if anchor != marked {
+                marked = anchor;
+                self.mark_learned(anchor, e);
+            }
         }
         added
+    }
+
+    /// Set the speech or music mark of the frame `entry` was learned on (anchor frame
+    /// `anchor`), by the class that frame was read as; nothing for other classes or a frame
+    /// no longer recorded.
+    fn mark_learned(&self, anchor: u64, entry: LibraryEntry) {
+        match self.record(anchor).map(|r| r.class) {
+            Some(FrameClass::Speech) => {
+                self.library.mark_speech(entry.tag);
+            }
+            Some(FrameClass::Music) => {
+                self.library.mark_music(entry.tag);
+            }
+            _ => {}
+        }
     }
 
     /// Hook for a verdict reported wrong: the last LIVE (or NEEDS_HUMAN) verdict was not an
@@ -962,15 +1000,7 @@ impl LegDetector {
                 self.learn_skip = (anchor, self.is_known_repeat(anchor, t));
                 if !self.learn_skip.1 {
                     // What the recording does next: see `recording_cut_frames`.
-                    match self.record(anchor).map(|r| r.class) {
-                        Some(FrameClass::Speech) => {
-                            self.library.mark_speech(entry.tag);
-                        }
-                        Some(FrameClass::Music) => {
-                            self.library.mark_music(entry.tag);
-                        }
-                        _ => {}
-                    }
+                    self.mark_learned(anchor, entry);
                 }
             }
             if !self.learn_skip.1 {
@@ -1359,10 +1389,9 @@ impl LegDetector {
                 self.quarantine.extend(
                     self.pending_inserts
                         .iter()
-                        .filter(|&&(anchor, _)| anchor >= first)
-                        .map(|&(_, e)| e),
+                        .filter(|&&(anchor, _)| anchor >= first),
                 );
-                for e in &self.quarantine {
+                for (_, e) in &self.quarantine {
                     self.library.remove_recent(*e);
                 }
                 self.pending_inserts.retain(|&(anchor, _)| anchor < first);
@@ -1605,6 +1634,11 @@ impl LegDetector {
                 .then_some(o)
             }),
             track_pause: false,
+            copy_resumes_frames: places
+                .iter()
+                .flatten()
+                .filter_map(|&o| self.copy_resumes_near(onset, o))
+                .min_by_key(|d| d.abs()),
         }
     }
 
@@ -1670,6 +1704,26 @@ impl LegDetector {
                 .library
                 .speaks_at(LibraryEntry::tag_of(self.source, g).wrapping_sub(offset))
         })
+    }
+
+    /// Frames from `onset` to the nearest frame within ±[`SLOT_SEARCH_FRAMES`] where the
+    /// library's copy of the recording at `offset` starts speaking after ≥
+    /// [`SLOT_PAUSE_FRAMES`] frames without speech ([`LoopLibrary::speaks_at`]): where that
+    /// recording's next words begin, if it went on (negative: before the onset). None when
+    /// it does not start speaking there.
+    fn copy_resumes_near(&self, onset: u64, offset: u32) -> Option<i32> {
+        let speaks = |f: u64| {
+            self.library
+                .speaks_at(LibraryEntry::tag_of(self.source, f).wrapping_sub(offset))
+        };
+        (onset.saturating_sub(SLOT_SEARCH_FRAMES)..=onset + SLOT_SEARCH_FRAMES)
+            .filter(|&f| {
+                f >= SLOT_PAUSE_FRAMES
+                    && speaks(f)
+                    && (f - SLOT_PAUSE_FRAMES..f).all(|g| !speaks(g))
+            })
+            .map(|f| (f as i64 - onset as i64) as i32)
+            .min_by_key(|d| d.abs())
     }
 
     /// [`LegDetector::copy_mute_at`] on every frame from `from` to `to` (inclusive).
@@ -1878,6 +1932,7 @@ impl LegDetector {
                     landmarks,
                 }
             }),
+            copy_resumes_ms: cand.copy_resumes_frames.map(|f| f * 20),
             quiet_after_ms: if cand.music_after {
                 0
             } else {

@@ -12,6 +12,7 @@
 //! | a known recording was cut off: after the last frames that lined up with a recording the library recognised (speech or music), the line was quiet ≥ 200 ms where the library's copy of it speaks or plays music (after other audio, read as speech or music, replaced it: only its quiet after that audio, from 400 ms); the least such quiet over the places in the last recognised recording recognised in the 2 s before that lined up until the quiet | +1.5; the block penalties, the block's level, the faded tail and the quieter floor below do not apply, and novelty counts (and the decision waits for) half the landmarks |
 //! | the same, silenced ≥ 600 ms (a loop's next clip follows within 60 ms; a recording's own pauses are not speech in its copy) | +1.0 more |
 //! | a known recording was talked over: where the library's copy of the recording recognised before the onset speaks (not music) during the candidate, ≥ 200 ms with ≥ 20 of the candidate's landmarks, at most 1 (or 4 %) of them line up with it, and the candidate lines up with no recording by ≥ 12 %; not inside a block of speech the library did not know | as a cut-off recording (+1.5, and the block penalties, the block's level, the faded tail and the quieter floor do not apply) |
+//! | new speech in the recording's slot: the copy of the recording recognised before the onset starts speaking again after its own pause (≥ 100 ms) from 120 ms before the onset to 60 ms after it, not cut off (another take of it: the same prefix, another number) | −1.0; not talked over |
 //! | inside a block of speech already judged not live (pauses < 1.5 s; speech judged music opens none), e.g. Spanish after English | −1.0 (−2.0 × (1 − firmness) when the library recognised that speech) |
 //! | inside such a block: speech level within 1.5 dB of that block's | −1.0 |
 //! | inside such a block: speech ≥ 5 dB louder than the loop's recorded speech | −1.0 |
@@ -95,6 +96,15 @@ const TALKED_OVER_MIN_LANDMARKS: u32 = 20;
 const TALKED_OVER_MAX_VOTES: u32 = 1;
 /// See [`TALKED_OVER_MAX_VOTES`].
 const TALKED_OVER_MAX_RATIO: f32 = 0.04;
+
+/// Earliest place, relative to a candidate's onset, where the copy of the recording before
+/// may resume speaking for the onset to be in that recording's slot, ms: a word's unvoiced
+/// start (read as noise) comes before the onset, which is its first voiced frame.
+const SLOT_BEFORE_MS: i32 = -120;
+/// Latest such place, ms.
+const SLOT_AFTER_MS: i32 = 60;
+/// Weight of new speech in the recording's slot.
+const SLOT_WEIGHT: f32 = -1.0;
 
 /// Known recording cut off by silence for this long before the onset makes a music bed under
 /// the speech that follows doubtful, ms (a hold loop's next clip follows its music within
@@ -272,6 +282,10 @@ pub struct LiveEvidence {
     /// Where that recording's copy speaks during the candidate (None: nothing recognised in
     /// the 2 s before the onset).
     pub copy_speech: Option<CopySpeech>,
+    /// Media from the onset to where the copy of the recording recognised before it starts
+    /// speaking again after its own pause, ms (negative: before the onset; None: not within
+    /// 200 ms of it).
+    pub copy_resumes_ms: Option<i32>,
     /// Quiet (silence or noise, no music) since the candidate's last speech, ms (0 once music
     /// came back).
     pub quiet_after_ms: u32,
@@ -330,7 +344,7 @@ impl LiveEvidence {
         let (Some(c), Some(votes)) = (self.copy_speech, self.running_votes) else {
             return false;
         };
-        if self.after_unknown_speech {
+        if self.after_unknown_speech || self.in_recording_slot() {
             return false;
         }
         // Lining up with some recording as well as agents rarely do: perhaps another
@@ -341,6 +355,18 @@ impl LiveEvidence {
             && c.landmarks >= TALKED_OVER_MIN_LANDMARKS
             && (votes <= TALKED_OVER_MAX_VOTES
                 || votes as f32 <= TALKED_OVER_MAX_RATIO * c.landmarks as f32)
+    }
+
+    /// New speech where the recording before would have resumed: its copy starts speaking
+    /// again after its own pause from [`SLOT_BEFORE_MS`] to [`SLOT_AFTER_MS`] of the onset,
+    /// and was not cut off (the line's quiet before the onset is the copy's pause). Other
+    /// words in a recording's place are another take of it: the same "The estimated hold time
+    /// is currently", then another number (seed 2 line-only: 9 of 16 false transfers); an
+    /// agent starts there by chance only, anywhere in the pause.
+    pub fn in_recording_slot(&self) -> bool {
+        self.copy_resumes_ms
+            .is_some_and(|d| (SLOT_BEFORE_MS..=SLOT_AFTER_MS).contains(&d))
+            && !self.recording_cut()
     }
 
     /// The known recording before the onset was cut off by a silence of at least
@@ -507,6 +533,9 @@ impl LiveEvidence {
         if self.waiting() {
             s += WAITING_WEIGHT;
         }
+        if self.in_recording_slot() {
+            s += SLOT_WEIGHT;
+        }
         if let Some(d) = self.floor_change_db {
             // Inside a block, pauses quieter than the loop's floor are the recording's own (a
             // person's line adds a room, never takes the loop's floor away).
@@ -634,6 +663,13 @@ impl fmt::Display for LiveEvidence {
         if let Some(v) = self.running_votes {
             write!(f, ", {v} hashes aligned with the recording before")?;
         }
+        if self.in_recording_slot() {
+            write!(
+                f,
+                ", in the recording's slot (it resumes {:+} ms from the onset)",
+                self.copy_resumes_ms.unwrap_or_default()
+            )?;
+        }
         if self.waiting() {
             write!(f, ", then {} ms of quiet", self.quiet_after_ms)?;
         }
@@ -682,6 +718,7 @@ mod tests {
             track_pause: false,
             running_votes: None,
             copy_speech: None,
+            copy_resumes_ms: None,
             quiet_after_ms: 0,
             score: 0.0,
             rejection: None,
@@ -893,5 +930,44 @@ mod tests {
         let mut over = with(240, 30, 0);
         let mut not_over = with(180, 30, 0);
         assert!(over.compute_score(40) >= not_over.compute_score(40) + 1.5 + 2.0 * 0.3);
+    }
+
+    #[test]
+    fn new_words_where_the_recording_before_resumes_are_another_take_of_it() {
+        let with = |resumes_ms: Option<i32>, cut_ms: u32| LiveEvidence {
+            after_library_match: true,
+            running_votes: Some(0),
+            copy_speech: Some(CopySpeech {
+                ms: 240,
+                landmarks: 30,
+            }),
+            copy_resumes_ms: resumes_ms,
+            recording_cut_ms: Some(cut_ms),
+            ..resumed(None)
+        };
+        // The copy resumes from 120 ms before the onset (the word's unvoiced start) to 60 ms
+        // after it: the recording's slot, not talked over.
+        for d in [-120, -40, 0, 60] {
+            let e = with(Some(d), 0);
+            assert!(e.in_recording_slot(), "{d} ms");
+            assert!(!e.recording_talked_over(), "{d} ms");
+        }
+        // Elsewhere in the pause, or nowhere near: talked over, as before.
+        for d in [None, Some(-140), Some(80)] {
+            let e = with(d, 0);
+            assert!(!e.in_recording_slot(), "{d:?}");
+            assert!(e.recording_talked_over(), "{d:?}");
+        }
+        // A recording cut off before the onset is no slot: the line went quiet where it spoke.
+        assert!(!with(Some(0), 200).in_recording_slot());
+        // The slot costs the talked-over credit, its own weight and lets the block's
+        // penalties apply.
+        let mut slot = with(Some(-40), 0);
+        let mut elsewhere = with(Some(-300), 0);
+        assert!(slot.compute_score(40) <= elsewhere.compute_score(40) - 1.5 - 1.0);
+        assert!(
+            slot.to_string()
+                .contains("in the recording's slot (it resumes -40 ms")
+        );
     }
 }
