@@ -12,7 +12,7 @@
 //! | a known recording was cut off: after the last frames that lined up with a recording the library recognised (speech or music), the line was quiet ≥ 200 ms where the library's copy of it speaks or plays music (after other audio, read as speech or music, replaced it: only its quiet after that audio, from 400 ms); the least such quiet over the places in the last recognised recording recognised in the 2 s before that lined up until the quiet | +1.5; the block penalties, the block's level, the faded tail and the quieter floor below do not apply, and novelty counts (and the decision waits for) half the landmarks |
 //! | the same, silenced ≥ 600 ms (a loop's next clip follows within 60 ms; a recording's own pauses are not speech in its copy) | +1.0 more |
 //! | a known recording was talked over: where the library's copy of the recording recognised before the onset speaks (not music) during the candidate, ≥ 200 ms with ≥ 20 of the candidate's landmarks, at most 1 (or 4 %) of them line up with it, and the candidate lines up with no recording by ≥ 12 %; not inside a block of speech the library did not know | as a cut-off recording (+1.5, and the block penalties, the block's level, the faded tail and the quieter floor do not apply) |
-//! | new speech in the recording's slot: the copy of the recording recognised before the onset starts speaking again after its own pause (≥ 100 ms) from 120 ms before the onset to 60 ms after it, not cut off (another take of it: the same prefix, another number) | −1.0; not talked over |
+//! | new speech in the recording's slot: the copy of the recording recognised before the onset starts speaking again after its own pause (≥ 100 ms) from 120 ms before the onset to 60 ms after it, not cut off, not after music (another take of it: the same prefix, another number) | −1.0; not talked over |
 //! | inside a block of speech already judged not live (pauses < 1.5 s; speech judged music opens none), e.g. Spanish after English | −1.0 (−2.0 × (1 − firmness) when the library recognised that speech) |
 //! | inside such a block: speech level within 1.5 dB of that block's | −1.0 |
 //! | inside such a block: speech ≥ 5 dB louder than the loop's recorded speech | −1.0 |
@@ -363,9 +363,16 @@ impl LiveEvidence {
     /// words in a recording's place are another take of it: the same "The estimated hold time
     /// is currently", then another number (seed 2 line-only: 9 of 16 false transfers); an
     /// agent starts there by chance only, anywhere in the pause.
+    ///
+    /// Not after music: a pickup at the end of a track (the queue connects the agent as its
+    /// loop moves on) puts the agent's first word where the loop's next clip would have
+    /// started about as often as not (seed 3 line-only: 5 agents missed, `irs-pps` call 3 at
+    /// +0 ms after a 340 ms pause of the track); the track's own pause is weighed there.
     pub fn in_recording_slot(&self) -> bool {
-        self.copy_resumes_ms
-            .is_some_and(|d| (SLOT_BEFORE_MS..=SLOT_AFTER_MS).contains(&d))
+        !self.after_music
+            && self
+                .copy_resumes_ms
+                .is_some_and(|d| (SLOT_BEFORE_MS..=SLOT_AFTER_MS).contains(&d))
             && !self.recording_cut()
     }
 
@@ -960,6 +967,13 @@ mod tests {
         }
         // A recording cut off before the onset is no slot: the line went quiet where it spoke.
         assert!(!with(Some(0), 200).in_recording_slot());
+        // Nor is the end of a music track: the queue may connect the agent there.
+        let after_music = LiveEvidence {
+            after_music: true,
+            gap_ms: 340,
+            ..with(Some(0), 0)
+        };
+        assert!(!after_music.in_recording_slot());
         // The slot costs the talked-over credit, its own weight and lets the block's
         // penalties apply.
         let mut slot = with(Some(-40), 0);
