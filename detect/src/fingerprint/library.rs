@@ -35,7 +35,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use super::clip::fingerprint_clip_entries;
@@ -172,6 +172,8 @@ pub struct LoopLibrary {
     len: AtomicUsize,
     max_entries: usize,
     next_source: AtomicU32,
+    /// An operator's hold recordings were learned ([`LoopLibrary::learn_print`]).
+    operator_recordings: AtomicBool,
 }
 
 impl Default for LoopLibrary {
@@ -207,6 +209,7 @@ impl LoopLibrary {
             len: AtomicUsize::new(0),
             max_entries,
             next_source: AtomicU32::new(1),
+            operator_recordings: AtomicBool::new(false),
         }
     }
 
@@ -469,6 +472,7 @@ impl LoopLibrary {
     /// Learn a fingerprinted hold recording under a new source (see
     /// [`LoopLibrary::learn_recording`]). Returns how many entries were stored.
     pub fn learn_print(&self, print: &RecordingPrint) -> usize {
+        self.operator_recordings.store(true, Ordering::Relaxed);
         let source = self.register_leg();
         let landmarks = self.add_under(source, print.entries.iter().copied());
         let speech = print
@@ -482,6 +486,13 @@ impl LoopLibrary {
             .filter(|&&f| self.add_mark(&self.music, LibraryEntry::tag_of(source, f)))
             .count();
         landmarks + speech + music
+    }
+
+    /// Whether an operator's hold recordings were learned ([`LoopLibrary::learn_recording`],
+    /// [`LoopLibrary::learn_print`]): the destination's recordings are known beforehand, not
+    /// only as its line played them.
+    pub fn holds_operator_recordings(&self) -> bool {
+        self.operator_recordings.load(Ordering::Relaxed)
     }
 
     /// As [`LoopLibrary::learn_clip`], also returning the new source (the high bits of the
@@ -757,7 +768,10 @@ mod recording_tests {
     fn a_learned_recording_speaks_or_plays_where_it_sounds_and_is_not_persisted() {
         let lib = LoopLibrary::new();
         let pcm = spoken_with_pause();
+        lib.learn_clip(&pcm);
+        assert!(!lib.holds_operator_recordings(), "a clip a leg heard");
         let stored = lib.learn_recording(&pcm, true);
+        assert!(lib.holds_operator_recordings());
         let source = lib.register_leg() - 1;
         assert!(stored > 100, "landmarks and marks stored: {stored}");
         let tag = |frame| LibraryEntry::tag_of(source, frame);

@@ -12,7 +12,7 @@
 //! | a known recording was cut off: after the last frames that lined up with a recording the library recognised (speech or music), the line was quiet ≥ 200 ms where the library's copy of it speaks or plays music (after other audio, read as speech or music, replaced it: only its quiet after that audio, from 400 ms); the least such quiet over the places in the last recognised recording recognised in the 2 s before that lined up until the quiet | +1.5; the block penalties, the block's level, the faded tail and the quieter floor below do not apply, and novelty counts (and the decision waits for) half the landmarks |
 //! | the same, silenced ≥ 600 ms (a loop's next clip follows within 60 ms; a recording's own pauses are not speech in its copy) | +1.0 more |
 //! | a known recording was talked over: where the library's copy of the recording recognised before the onset speaks (not music) during the candidate, ≥ 200 ms with ≥ 20 of the candidate's landmarks, at most 1 (or 4 %) of them line up with it, and the candidate lines up with no recording by ≥ 12 %; not inside a block of speech the library did not know | as a cut-off recording (+1.5, and the block penalties, the block's level, the faded tail and the quieter floor do not apply) |
-//! | new speech in the recording's slot: the copy of the recording recognised before the onset starts speaking again after its own pause (≥ 100 ms) from 120 ms before the onset to 60 ms after it, not cut off, not after music (another take of it: the same prefix, another number) | −1.0; not talked over |
+//! | new speech in the recording's slot: the copy of the recording recognised before the onset starts speaking again after its own pause (≥ 100 ms) from 120 ms before the onset to 60 ms after it, not cut off, not after music, no operator's recordings in the library (another take of it: the same prefix, another number) | −1.0; not talked over |
 //! | inside a block of speech already judged not live (pauses < 1.5 s; speech judged music opens none), e.g. Spanish after English | −1.0 (−2.0 × (1 − firmness) when the library recognised that speech) |
 //! | inside such a block: speech level within 1.5 dB of that block's | −1.0 |
 //! | inside such a block: speech ≥ 5 dB louder than the loop's recorded speech | −1.0 |
@@ -361,13 +361,15 @@ impl LiveEvidence {
     /// again after its own pause from [`SLOT_BEFORE_MS`] to [`SLOT_AFTER_MS`] of the onset,
     /// and was not cut off (the line's quiet before the onset is the copy's pause). Other
     /// words in a recording's place are another take of it: the same "The estimated hold time
-    /// is currently", then another number (seed 2 line-only: 9 of 16 false transfers); an
-    /// agent starts there by chance only, anywhere in the pause.
+    /// is currently", then another number (seed 2 line-only: 12 of 16 false transfers, 11 of
+    /// them gone with this rule); an agent starts there by chance only, anywhere in the pause.
     ///
-    /// Not after music: a pickup at the end of a track (the queue connects the agent as its
-    /// loop moves on) puts the agent's first word where the loop's next clip would have
-    /// started about as often as not (seed 3 line-only: 5 agents missed, `irs-pps` call 3 at
-    /// +0 ms after a 340 ms pause of the track); the track's own pause is weighed there.
+    /// Not after music: an agent who picks up as a track ends speaks after 100–600 ms of
+    /// quiet, about where the loop's next clip would have started after the track's own pause
+    /// (seed 3 line-only, `irs-pps` call 3: +0 ms, 340 ms into the pause, missed with the slot
+    /// after music); the track's own pause is weighed there. Not
+    /// measured (None) when the library holds the operator's recordings: every take is known
+    /// then (see `LegDetector::copy_resumes_near`'s caller).
     pub fn in_recording_slot(&self) -> bool {
         !self.after_music
             && self
