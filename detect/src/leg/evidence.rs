@@ -339,7 +339,7 @@ impl LiveEvidence {
     /// some recording by ≥ 12 % (full novelty credit ends there): another recording sharing
     /// the words of the one before. Not inside a block of speech the library did not know:
     /// new speech where the recording before speaks is what that unknown recording going on
-    /// looks like.
+    /// looks like. Not in the recording's slot ([`LiveEvidence::in_recording_slot`]).
     pub fn recording_talked_over(&self) -> bool {
         let (Some(c), Some(votes)) = (self.copy_speech, self.running_votes) else {
             return false;
@@ -367,9 +367,10 @@ impl LiveEvidence {
     /// Not after music: an agent who picks up as a track ends speaks after 100–600 ms of
     /// quiet, about where the loop's next clip would have started after the track's own pause
     /// (seed 3 line-only, `irs-pps` call 3: +0 ms, 340 ms into the pause, missed with the slot
-    /// after music); the track's own pause is weighed there. Not
-    /// measured (None) when the library holds the operator's recordings: every take is known
-    /// then (see `LegDetector::copy_resumes_near`'s caller).
+    /// after music); the track's own pause is weighed there. Not measured
+    /// ([`LiveEvidence::copy_resumes_ms`] None) when the library holds the operator's
+    /// recordings: every take is known then, and the slot only cost agents who spoke as an
+    /// announcement would have resumed (seed 3 `--known-recordings`: 2 of 399 missed).
     pub fn in_recording_slot(&self) -> bool {
         !self.after_music
             && self
@@ -969,7 +970,8 @@ mod tests {
         }
         // A recording cut off before the onset is no slot: the line went quiet where it spoke.
         assert!(!with(Some(0), 200).in_recording_slot());
-        // Nor is the end of a music track: the queue may connect the agent there.
+        // Nor is the end of a music track: an agent who picks up as it ends speaks about
+        // where the loop's next clip would start.
         let after_music = LiveEvidence {
             after_music: true,
             gap_ms: 340,
