@@ -1208,7 +1208,7 @@ impl LegDetector {
         }
         let offset = votes.best_offset()?;
         let anchor = t.saturating_sub(ZONE_FRAMES as u64);
-        known.message_of_tag(LibraryEntry::tag_of(self.source, anchor).wrapping_sub(offset))
+        known.message_of_tag(self.copy_tag(anchor, offset))
     }
 
     /// Report a known message once per hearing (phase unchanged). Not while the IVR plan is
@@ -1678,9 +1678,7 @@ impl LegDetector {
             return false;
         };
         matches!(r.class, FrameClass::Speech | FrameClass::Tone)
-            && self
-                .library
-                .plays_music_at(LibraryEntry::tag_of(self.source, f).wrapping_sub(o))
+            && self.library.plays_music_at(self.copy_tag(f, o))
             && self.lines_up_near(f, t, &[o])
     }
 
@@ -1693,10 +1691,7 @@ impl LegDetector {
         if quiet_run < 5 {
             return false;
         }
-        let copy_plays = |f: u64| {
-            self.library
-                .plays_music_at(LibraryEntry::tag_of(self.source, f).wrapping_sub(offset))
-        };
+        let copy_plays = |f: u64| self.library.plays_music_at(self.copy_tag(f, offset));
         let playing = (onset - quiet_run as u64..onset)
             .filter(|&f| copy_plays(f))
             .count() as u32;
@@ -1707,11 +1702,7 @@ impl LegDetector {
     /// library tag, as [`OffsetVotes`] count them) is silent of speech at frame `f` ±1 frame:
     /// that recording does not speak there (music, a pause, or beyond its end).
     fn copy_mute_at(&self, f: u64, offset: u32) -> bool {
-        (f.saturating_sub(1)..=f + 1).all(|g| {
-            !self
-                .library
-                .speaks_at(LibraryEntry::tag_of(self.source, g).wrapping_sub(offset))
-        })
+        (f.saturating_sub(1)..=f + 1).all(|g| !self.library.speaks_at(self.copy_tag(g, offset)))
     }
 
     /// Frames from `onset` to the nearest frame within ±[`SLOT_SEARCH_FRAMES`] where the
@@ -1720,10 +1711,7 @@ impl LegDetector {
     /// recording's next words begin, if it went on (negative: before the onset). None when
     /// it does not start speaking there.
     fn copy_resumes_near(&self, onset: u64, offset: u32) -> Option<i32> {
-        let speaks = |f: u64| {
-            self.library
-                .speaks_at(LibraryEntry::tag_of(self.source, f).wrapping_sub(offset))
-        };
+        let speaks = |f: u64| self.library.speaks_at(self.copy_tag(f, offset));
         (onset.saturating_sub(SLOT_SEARCH_FRAMES)..=onset + SLOT_SEARCH_FRAMES)
             .filter(|&f| {
                 f >= SLOT_PAUSE_FRAMES
@@ -1732,6 +1720,13 @@ impl LegDetector {
             })
             .map(|f| (f as i64 - onset as i64) as i32)
             .min_by_key(|d| d.abs())
+    }
+
+    /// The library tag, in the copy of the recording recognised at `offset` (a listening tag
+    /// minus a library tag, as [`OffsetVotes`] count them), of this leg's frame `f`: where
+    /// that copy is when the line is at `f`.
+    fn copy_tag(&self, f: u64, offset: u32) -> u32 {
+        LibraryEntry::tag_of(self.source, f).wrapping_sub(offset)
     }
 
     /// [`LegDetector::copy_mute_at`] on every frame from `from` to `to` (inclusive).
@@ -1842,7 +1837,7 @@ impl LegDetector {
                 let Some(class) = self.record(f).map(|r| r.class) else {
                     return false;
                 };
-                let known = LibraryEntry::tag_of(self.source, f).wrapping_sub(offset);
+                let known = self.copy_tag(f, offset);
                 match class {
                     FrameClass::Silence | FrameClass::Noise => self.library.sounds_at(known),
                     // A tone where the copy plays music is the track's own held note (or the
@@ -1873,7 +1868,7 @@ impl LegDetector {
             if *frame != f {
                 continue;
             }
-            let known = LibraryEntry::tag_of(self.source, f).wrapping_sub(offset);
+            let known = self.copy_tag(f, offset);
             if !self.copy_mute_at(f, offset) && !self.library.plays_music_at(known) {
                 frames += 1;
                 landmarks += informative;
