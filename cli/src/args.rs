@@ -210,7 +210,8 @@ Examples:
   hh demo --lines 10 --seed 7 --time-scale 120
   hh demo --destination sim-quick       # simulator test line without a phone menu
   hh demo --keep-running                # poke at the stack afterwards
-  hh demo --stack-only                  # print {\"server\",\"token\",\"sim\",\"bridge\",\"redis\"} and wait";
+  hh demo --stack-only                  # print {\"server\",\"token\",\"sim\",\"bridge\",\"redis\"} and wait
+  hh demo --stack-only --assist         # the same; only an operator's ConfirmLive transfers";
 
 /// `JOB` positional.
 #[derive(Debug, Args)]
@@ -402,6 +403,12 @@ pub struct DemoArgs {
     /// Only start the stack, print its addresses and token as one JSON line, wait until killed.
     #[arg(long, conflicts_with = "keep_running")]
     pub stack_only: bool,
+    /// Assist mode (server `engine.detector_transfers = false`): the detector's LIVE verdicts
+    /// are shown on the legs with their cause, but only an operator's ConfirmLive (the
+    /// dashboard's "Confirm live", `hh confirm JOB LEG`) transfers. For operator-driven sessions on
+    /// `--stack-only`, such as the browser test.
+    #[arg(long, requires = "stack_only")]
+    pub assist: bool,
     /// Write the embedded stack's logs (server, simulator, webhook bridge; the detector's
     /// evidence for every decision is in the server's `media` lines) to this file. Level
     /// from `RUST_LOG` (default `info`). Without it the stack logs nothing.

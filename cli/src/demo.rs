@@ -81,6 +81,10 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<i32, CliError>
     if let Some(seed) = args.seed {
         options.seed = seed;
     }
+    if args.assist {
+        options.server_tweak = Some(assist_mode);
+        eprintln!("Assist mode: LIVE verdicts are shown; only an operator's ConfirmLive transfers");
+    }
     options.static_dir = dashboard_dir();
     // `--stack-only` (browser tests, grpcurl sessions) keeps the synthesized audio: with the
     // recordings, the detector's false LIVE rate on a cold loop library (BENCHMARKS.md) would
@@ -182,6 +186,11 @@ fn dashboard_dir() -> Option<std::path::PathBuf> {
 /// The simulated lines play the real recordings built by `sim/assets/build-assets.sh`
 /// (`scripts/demo` builds them) when the cache exists; otherwise the simulator synthesizes its
 /// audio.
+/// Assist mode: a detector LIVE verdict is recorded on the leg, ConfirmLive decides.
+fn assist_mode(config: &mut holdhunter_devstack::ServerConfig) {
+    config.engine.detector_transfers = false;
+}
+
 fn use_recorded_audio(config: &mut ringcentral_sim::SimConfig) {
     let dir = ringcentral_sim::audio::default_asset_dir();
     if dir.join("manifest.tsv").is_file() {

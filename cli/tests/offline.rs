@@ -40,6 +40,11 @@ fn usage_errors_exit_2() {
     hh().args(["confirm", "job_1"]).assert().code(2);
     hh().args(["demo", "--lines", "0"]).assert().code(2);
     hh().args(["demo", "--time-scale", "0.5"]).assert().code(2);
+    // assist mode only makes sense for an operator-driven stack
+    hh().args(["demo", "--assist"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--stack-only"));
     hh().args(["bogus"]).assert().code(2);
     hh().args(["-o", "yaml", "list"]).assert().code(2);
 }

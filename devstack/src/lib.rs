@@ -6,6 +6,9 @@ pub mod redis_server;
 #[cfg(feature = "stack")]
 pub mod stack;
 
+/// The server's configuration, for [`StackOptions::server_tweak`].
+#[cfg(feature = "stack")]
+pub use hold_hunter_server::ServerConfig;
 pub use redis_server::{RedisOptions, RedisServer};
 #[cfg(feature = "stack")]
 pub use stack::{Stack, StackOptions};

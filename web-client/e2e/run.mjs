@@ -11,7 +11,7 @@
 // network errors inside the deliberate drop window). Screenshots go to test-results/.
 //
 // Env: HH_BIN (default ../target/debug/hh), HH_DEMO_ARGS (extra args for `hh demo`; default
-// `--time-scale 4`),
+// `--time-scale 4 --assist`),
 // HH_E2E_WEB_PORT (page port; default 5173, the server's default CORS origin
 // http://localhost:5173; falls back to a free port), HH_E2E_TIMEOUT_S (default 180),
 // HH_E2E_PAGE=server (load the page from the server's own static files instead, same origin),
@@ -44,6 +44,8 @@ const CHROMIUM_FLAGS = [
   "--disable-sync",
 ];
 
+const demoArgs = (process.env.HH_DEMO_ARGS ?? "--time-scale 4 --assist").split(/\s+/).filter(Boolean);
+const assistMode = demoArgs.includes("--assist");
 const started = Date.now();
 function log(...args) {
   console.log(`[e2e +${((Date.now() - started) / 1000).toFixed(1)}s]`, ...args);
@@ -68,8 +70,10 @@ async function cleanup() {
 async function startDemo() {
   if (!existsSync(hhBin)) fail(`hh binary not found at ${hhBin} (build it: cargo build -p <cli crate>; or set HH_BIN)`);
   // Slow holds (a 30 min simulated hold lasts 7.5 min) so the operator confirms a leg before
-  // the simulated agent picks up on one.
-  const extra = (process.env.HH_DEMO_ARGS ?? "--time-scale 4").split(/\s+/).filter(Boolean);
+  // the simulated agent picks up on one; assist mode so that a detector LIVE verdict (a first
+  // hearing of the hold intro on a cold loop library can be one) is shown but transfers nothing,
+  // and the operator's confirmation is what the test sees transfer.
+  const extra = demoArgs;
   const args = ["demo", "--stack-only", ...extra];
   log(`starting ${hhBin} ${args.join(" ")}`);
   const child = spawn(hhBin, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
@@ -104,7 +108,8 @@ async function startDemo() {
         const info = JSON.parse(line);
         if (info && typeof info.server === "string" && typeof info.token === "string") {
           clearTimeout(timer);
-          ok(info);
+          // the seed is a u64: keep its digits, not JSON.parse's rounded double
+          ok({ ...info, seed: /"seed":\s*(\d+)/.exec(line)?.[1] ?? String(info.seed) });
         }
       } catch {
         // not the JSON line
@@ -180,11 +185,61 @@ async function legStates(page) {
   );
 }
 
+/**
+ * Focuses a leg's "Confirm live" button and presses Enter, then waits for the dialog. Fails with
+ * what changed if the job or the leg moved on first (the button is then disabled and Enter does
+ * nothing): a detector verdict on a real agent means the seed's holds are too short for this
+ * test; one without an agent is a false LIVE.
+ */
+async function openConfirmation(page, confirmButton, dialog, legId) {
+  const jobState = await page.getByTestId("job-state").getAttribute("data-state");
+  const leg = (await legStates(page)).find((l) => l.id === legId);
+  if (jobState !== "HUNTING" || leg?.state !== "HOLD" || !(await confirmButton.isEnabled())) {
+    fail(`the job moved on before the operator's confirmation: job ${jobState}, ${legId} ${leg?.state}, its Confirm button ${(await confirmButton.isEnabled()) ? "enabled" : "disabled"}`);
+  }
+  await confirmButton.focus();
+  await page.keyboard.press("Enter");
+  await dialog.waitFor({ timeout: 10_000 }).catch(async (err) => {
+    const after = await page.getByTestId("job-state").getAttribute("data-state");
+    fail(`Enter on "Confirm ${legId} live" opened no dialog within 10 s (job now ${after}): ${err.message}`);
+  });
+}
+
+/**
+ * What the page and the simulator knew when the test failed: job and leg states, the newest
+ * timeline entries, and each simulated call's ground truth (drawn hold, agent pickup, transfer),
+ * so a failure on a machine nobody can look at explains itself.
+ */
+async function failureReport(page, simUrl) {
+  try {
+    const job = await page.getByTestId("job-state").getAttribute("data-state", { timeout: 2000 });
+    const legs = await legStates(page);
+    console.error(`[e2e] job ${job}; legs: ${legs.map((l) => `${l.id}=${l.state}${l.winner ? "(winner)" : ""}`).join(" ")}`);
+    const entries = await page.$$eval("[data-testid=timeline] li", (els) => els.slice(0, 15).map((e) => e.innerText.replace(/\s+/g, " ").trim()));
+    for (const e of entries) console.error(`[e2e]   timeline: ${e}`);
+  } catch (err) {
+    console.error(`[e2e] page state unavailable: ${err?.message ?? err}`);
+  }
+  if (!simUrl) return;
+  try {
+    const res = await fetch(`${simUrl}/sim/admin/calls`, { signal: AbortSignal.timeout(5000) });
+    const calls = await res.json();
+    for (const c of calls) {
+      const ms = (m) => (m ? `${m.mediaMs} ms` : "-");
+      console.error(
+        `[e2e]   sim call ${c.telephonySessionId} ${c.destinationId ?? c.to}: phase ${c.phase}, drawn hold ${c.drawnHoldMs ?? "-"} ms, hold from ${ms(c.holdStarted)}, agent picked up ${ms(c.agentPickedUp)}, agent speech ${ms(c.agentSpeechStarted)}, transfer at ${c.transferMediaMs ?? "-"} ms, ended by ${c.endedBy ?? "-"}${c.farEndHangupReason ? ` (${c.farEndHangupReason})` : ""}`,
+      );
+    }
+  } catch (err) {
+    console.error(`[e2e] simulator ground truth unavailable: ${err?.message ?? err}`);
+  }
+}
+
 async function main() {
   mkdirSync(results, { recursive: true });
   for (const stale of ["e2e-failure.png", "e2e-hold.png", "e2e-transferred.png", "e2e-jobs.png", "e2e-lines.png"]) rmSync(join(results, stale), { force: true });
   const demo = await startDemo();
-  log(`demo up: server ${demo.server}`);
+  log(`demo up: server ${demo.server}, simulator seed ${demo.seed}`);
   const server = new URL(demo.server);
   const proxy = await startTcpProxy(server.hostname, Number(server.port || 80));
   cleanups.push(() => proxy.close());
@@ -211,6 +266,7 @@ async function main() {
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   failureShot = () => page.screenshot({ path: join(results, "e2e-failure.png"), fullPage: true });
+  failureDetails = () => failureReport(page, demo.sim);
 
   const consoleErrors = [];
   let dropWindow = false;
@@ -356,18 +412,14 @@ async function main() {
   log(`confirming ${target.id} live`);
   // by keyboard: Enter opens the confirmation, Escape cancels it (nothing happens)...
   const confirmButton = page.getByRole("button", { name: `Confirm ${target.id} live` });
-  await confirmButton.focus();
-  await page.keyboard.press("Enter");
   const dialog = page.getByRole("dialog");
-  await dialog.waitFor();
+  await openConfirmation(page, confirmButton, dialog, target.id);
   if (!(await dialog.getByRole("button", { name: "Cancel" }).evaluate((b) => b === document.activeElement))) fail("the dialog's safe choice (Cancel) does not have the focus");
   await page.keyboard.press("Escape");
   await dialog.waitFor({ state: "hidden" });
   if ((await page.getByTestId("job-state").getAttribute("data-state")) !== "HUNTING") fail("cancelling the confirmation changed the job");
   // ...then Tab to "Confirm live" in the dialog and press Enter
-  await confirmButton.focus();
-  await page.keyboard.press("Enter");
-  await dialog.waitFor();
+  await openConfirmation(page, confirmButton, dialog, target.id);
   await page.keyboard.press("Tab");
   if (!(await dialog.getByRole("button", { name: "Confirm live" }).evaluate((b) => b === document.activeElement))) fail("Tab does not reach the dialog's confirm button");
   await page.keyboard.press("Enter");
@@ -386,7 +438,10 @@ async function main() {
     60_000,
   );
   log(`final: ${final.map((l) => `${l.id}=${l.state}${l.winner ? "(winner)" : ""}`).join(" ")}`);
-  if (!final.find((l) => l.winner && l.id === target.id)) log(`note: the winner is not the confirmed leg ${target.id} (a detector verdict won first)`);
+  if (!final.find((l) => l.winner && l.id === target.id)) {
+    if (assistMode) fail(`the winner is not the confirmed leg ${target.id} although the detector does not transfer in assist mode`);
+    log(`note: the winner is not the confirmed leg ${target.id} (a detector verdict won first)`);
+  }
   await waitFor("connection state ended", async () => (await page.getByTestId("connection-state").getAttribute("data-state")) === "ended", 30_000);
   if ((await page.getByTestId("transfers").innerText()).trim() !== "1/1") fail(`transfers shows ${await page.getByTestId("transfers").innerText()}`);
   await page.screenshot({ path: join(results, "e2e-transferred.png"), fullPage: true });
@@ -401,6 +456,7 @@ async function main() {
 }
 
 let failureShot = null;
+let failureDetails = null;
 let code = 0;
 try {
   await main();
@@ -411,6 +467,7 @@ try {
     await failureShot().catch(() => {});
     console.error(`[e2e] screenshot of the failure: ${join(results, "e2e-failure.png")}`);
   }
+  if (failureDetails) await failureDetails().catch(() => {});
 }
 await cleanup();
 process.exit(code);
