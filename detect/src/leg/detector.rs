@@ -55,8 +55,9 @@ const FLOOR_CLAMP_DBFS: f32 = -90.0;
 /// Seed 4 `--known-recordings`, `irs-business` call 45: the music stopped 300 ms before the
 /// agent's first word, the agent's room noise (−42 dBFS, above the −50 dBFS silence level)
 /// read as music for 160 ms after it, so the gap measured 140 ms (−1.0) and the floor in it
-/// was unknown: decided 625 ms after the first word; 345 ms with the rule. Only in the gap,
-/// and only with the operator's recordings: see [`LegDetector::hangover_quiet`].
+/// was unknown: decided 625 ms after the first word. With the rule, in the gap and in the
+/// cut (the track's copy plays on through those frames), 205 ms. Only with the operator's
+/// recordings: see [`LegDetector::hangover_quiet`].
 const HANGOVER_FLOOR_DB: f32 = 4.0;
 /// Per-frame decay of the loop-coverage sums (time constant ≈ 10 s).
 const COVERAGE_DECAY: f32 = 0.998;
@@ -1758,21 +1759,35 @@ impl LegDetector {
     /// Only when the library holds the operator's recordings
     /// ([`LoopLibrary::holds_operator_recordings`]): the loop's next clip after its music is
     /// then recognised whatever the gap, while in line-only mode a clip heard for the first
-    /// time is told from a pickup by the gap as the hangover measures it (seed 3 line-only: 8 →
-    /// 10 false transfers with the rule, 14 with the cut below as well, the new ones music
-    /// coming back after an announcement, its first notes read as speech).
-    ///
-    /// Not in the cut of a known recording ([`LegDetector::recording_cut_frames`]): a loop's
-    /// announcement interrupts its music anywhere in the track, so the copy of the track
-    /// plays on through the loop's own quiet before the announcement too; counting the
-    /// hangover's frames there made seed 3 `--known-recordings` `irs-pps` call 126 (music,
-    /// 560 ms of quiet, `ann.en.callback`) a false transfer at 200 ms.
+    /// time is told from a pickup by the gap and the cut as the hangover measures them (seed 3
+    /// line-only: 8 → 14 false transfers with the rule, 6 more of them music coming back
+    /// after an announcement, its first notes read as speech).
     fn hangover_quiet(&self, r: &FrameRecord, floor_dbfs: f32) -> bool {
         self.library.holds_operator_recordings()
             && r.class == FrameClass::Music
             && r.voicing < self.cfg.classifier.voicing_threshold
             && floor_dbfs.is_finite()
             && r.energy_dbfs.max(FLOOR_CLAMP_DBFS) <= floor_dbfs + HANGOVER_FLOOR_DB
+    }
+
+    /// First frame of the line's quiet right before `onset`: silence, noise, and the frames
+    /// before them that [`LegDetector::hangover_quiet`] calls quiet (`onset` when the frame
+    /// before it is not quiet).
+    fn quiet_before(&self, onset: u64) -> u64 {
+        let mut floor = f32::INFINITY;
+        let mut from = onset;
+        for f in (onset.saturating_sub(PRE_ONSET_FRAMES)..onset).rev() {
+            let Some(r) = self.record(f) else { break };
+            let quiet = !r.lost
+                && (matches!(r.class, FrameClass::Silence | FrameClass::Noise)
+                    || self.hangover_quiet(r, floor));
+            if !quiet {
+                break;
+            }
+            floor = floor.min(r.energy_dbfs.max(FLOOR_CLAMP_DBFS));
+            from = f;
+        }
+        from
     }
 
     /// The library tag, in the copy of the recording recognised at `offset` (a listening tag
@@ -1845,8 +1860,10 @@ impl LegDetector {
     /// the recording before the onset (a frame read as speech or music with ≥
     /// [`REPLACED_MIN_LANDMARKS`] informative landmarks, none lining up, at most 15 dB below
     /// the loop's recorded speech, after the recording's 100 ms tail), only the quiet after it
-    /// counts, and only from 400 ms (a pause inside that audio is shorter). Returns the cut and
-    /// whether other audio replaced the recording.
+    /// counts, and only from 400 ms (a pause inside that audio is shorter). The line's quiet
+    /// right before the onset ([`LegDetector::quiet_before`]: with what the classifier's
+    /// hangover read as music at its level) is quiet here too, never replacing audio. Returns
+    /// the cut and whether other audio replaced the recording.
     fn recording_cut_frames(&self, t: u64, onset: u64, offset: u32) -> Option<(u32, bool)> {
         let window = self.recognition_window_start(t);
         // Anchors up to `t − ZONE_FRAMES` have their landmarks looked up.
@@ -1869,7 +1886,10 @@ impl LegDetector {
         // 92, a noise frame 100 ms before the agent's first word left 80 ms of a 560 ms cut)
         // replaces nothing. The recording's own fading tail (its first 100 ms after the last
         // frame that lined up) lines up no more either, and replaces nothing.
-        let replaced = (aligned + 1 + RECORDING_TAIL_FRAMES..onset)
+        // The line's quiet right before the onset, with what the classifier's hangover read
+        // as music at its floor: quiet, neither replacing audio nor the recording.
+        let quiet_from = self.quiet_before(onset);
+        let replaced = (aligned + 1 + RECORDING_TAIL_FRAMES..quiet_from)
             .rev()
             .find(|&f| {
                 let (frame, _, informative) = &self.frame_offsets[(f as usize) % RECORD_FRAMES];
@@ -1887,7 +1907,13 @@ impl LegDetector {
         // as a tone).
         let cut = (from..onset)
             .filter(|&f| {
-                let Some(class) = self.record(f).map(|r| r.class) else {
+                let Some(class) = self.record(f).map(|r| {
+                    if f >= quiet_from {
+                        FrameClass::Noise
+                    } else {
+                        r.class
+                    }
+                }) else {
                     return false;
                 };
                 let known = self.copy_tag(f, offset);
