@@ -46,19 +46,6 @@ const LOOP_STATS_DELAY_FRAMES: u64 = 100;
 /// Energies below this are treated as this (dBFS) when comparing noise floors: below it a line
 /// is silent whatever the codec does.
 const FLOOR_CLAMP_DBFS: f32 = -90.0;
-/// An unvoiced frame read as music only by the classifier's hangover (it inherits the class
-/// of the voiced frames up to 160 ms before it) is the line's quiet when its level is within
-/// this much above the quietest frame of the quiet run after it, dB: a line that went from
-/// music to a steady noise floor, as a pickup does (a loop's next clip after its music is
-/// preceded by its own silence, quieter than the music's tail).
-///
-/// Seed 4 `--known-recordings`, `irs-business` call 45: the music stopped 300 ms before the
-/// agent's first word, the agent's room noise (−42 dBFS, above the −50 dBFS silence level)
-/// read as music for 160 ms after it, so the gap measured 140 ms (−1.0) and the floor in it
-/// was unknown: decided 625 ms after the first word. With the rule, in the gap and in the
-/// cut (the track's copy plays on through those frames), 205 ms. Only with the operator's
-/// recordings: see [`LegDetector::hangover_quiet`].
-const HANGOVER_FLOOR_DB: f32 = 4.0;
 /// Per-frame decay of the loop-coverage sums (time constant ≈ 10 s).
 const COVERAGE_DECAY: f32 = 0.998;
 /// Challenge prompts are recognised over this many frames of anchors (2 s).
@@ -1480,25 +1467,14 @@ impl LegDetector {
         // speech, after its own pause are still the track).
         let mut quiet_run = 0u32;
         let mut in_quiet = true;
-        // The quietest frame of that run so far, dBFS: what the classifier's hangover frames
-        // before it are compared with.
-        let mut quiet_floor = f32::INFINITY;
         let mut tail_from: Option<u64> = None;
         for f in (t.saturating_sub(PRE_ONSET_FRAMES)..onset).rev() {
             let Some(r) = self.record(f) else { break };
             if r.lost {
                 break;
             }
-            // Music after the music stopped, by the classifier's hangover only: an unvoiced
-            // frame at the floor of the quiet run after it is that quiet.
-            let line_class = if in_quiet && self.hangover_quiet(r, quiet_floor) {
-                FrameClass::Noise
-            } else {
-                r.class
-            };
-            if in_quiet && matches!(line_class, FrameClass::Silence | FrameClass::Noise) {
+            if in_quiet && matches!(r.class, FrameClass::Silence | FrameClass::Noise) {
                 quiet_run += 1;
-                quiet_floor = quiet_floor.min(r.energy_dbfs.max(FLOOR_CLAMP_DBFS));
             } else {
                 in_quiet = false;
             }
@@ -1511,13 +1487,8 @@ impl LegDetector {
             };
             match class {
                 FrameClass::Music => {
-                    // The hangover's frames still count towards "after music" (music came
-                    // back after a recording: its first notes, then quiet, are not a pickup's
-                    // gap either way); they only do not end the gap.
                     music_frames += 1;
-                    if line_class == r.class {
-                        last_music.get_or_insert(f);
-                    }
+                    last_music.get_or_insert(f);
                 }
                 FrameClass::Speech => {
                     // Only speech the gap follows directly: music in between ended that speech.
@@ -1751,45 +1722,6 @@ impl LegDetector {
             .min_by_key(|d| d.abs())
     }
 
-    /// Frame `r` was read as music only by the classifier's hangover (unvoiced, inheriting
-    /// the class of voiced music up to 160 ms before it) and sits at most
-    /// [`HANGOVER_FLOOR_DB`] above `floor_dbfs`, the quietest frame of the quiet run after
-    /// it: the line's quiet after the music stopped.
-    ///
-    /// Only when the library holds the operator's recordings
-    /// ([`LoopLibrary::holds_operator_recordings`]): the loop's next clip after its music is
-    /// then recognised whatever the gap, while in line-only mode a clip heard for the first
-    /// time is told from a pickup by the gap and the cut as the hangover measures them (seed 3
-    /// line-only: 8 → 14 false transfers with the rule, 6 more of them music coming back
-    /// after an announcement, its first notes read as speech).
-    fn hangover_quiet(&self, r: &FrameRecord, floor_dbfs: f32) -> bool {
-        self.library.holds_operator_recordings()
-            && r.class == FrameClass::Music
-            && r.voicing < self.cfg.classifier.voicing_threshold
-            && floor_dbfs.is_finite()
-            && r.energy_dbfs.max(FLOOR_CLAMP_DBFS) <= floor_dbfs + HANGOVER_FLOOR_DB
-    }
-
-    /// First frame of the line's quiet right before `onset`: silence, noise, and the frames
-    /// before them that [`LegDetector::hangover_quiet`] calls quiet (`onset` when the frame
-    /// before it is not quiet).
-    fn quiet_before(&self, onset: u64) -> u64 {
-        let mut floor = f32::INFINITY;
-        let mut from = onset;
-        for f in (onset.saturating_sub(PRE_ONSET_FRAMES)..onset).rev() {
-            let Some(r) = self.record(f) else { break };
-            let quiet = !r.lost
-                && (matches!(r.class, FrameClass::Silence | FrameClass::Noise)
-                    || self.hangover_quiet(r, floor));
-            if !quiet {
-                break;
-            }
-            floor = floor.min(r.energy_dbfs.max(FLOOR_CLAMP_DBFS));
-            from = f;
-        }
-        from
-    }
-
     /// The library tag, in the copy of the recording recognised at `offset` (a listening tag
     /// minus a library tag, as [`OffsetVotes`] count them), of this leg's frame `f`: where
     /// that copy is when the line is at `f`.
@@ -1860,10 +1792,8 @@ impl LegDetector {
     /// the recording before the onset (a frame read as speech or music with ≥
     /// [`REPLACED_MIN_LANDMARKS`] informative landmarks, none lining up, at most 15 dB below
     /// the loop's recorded speech, after the recording's 100 ms tail), only the quiet after it
-    /// counts, and only from 400 ms (a pause inside that audio is shorter). The line's quiet
-    /// right before the onset ([`LegDetector::quiet_before`]: with what the classifier's
-    /// hangover read as music at its level) is quiet here too, never replacing audio. Returns
-    /// the cut and whether other audio replaced the recording.
+    /// counts, and only from 400 ms (a pause inside that audio is shorter). Returns the cut and
+    /// whether other audio replaced the recording.
     fn recording_cut_frames(&self, t: u64, onset: u64, offset: u32) -> Option<(u32, bool)> {
         let window = self.recognition_window_start(t);
         // Anchors up to `t − ZONE_FRAMES` have their landmarks looked up.
@@ -1886,10 +1816,7 @@ impl LegDetector {
         // 92, a noise frame 100 ms before the agent's first word left 80 ms of a 560 ms cut)
         // replaces nothing. The recording's own fading tail (its first 100 ms after the last
         // frame that lined up) lines up no more either, and replaces nothing.
-        // The line's quiet right before the onset, with what the classifier's hangover read
-        // as music at its floor: quiet, neither replacing audio nor the recording.
-        let quiet_from = self.quiet_before(onset);
-        let replaced = (aligned + 1 + RECORDING_TAIL_FRAMES..quiet_from)
+        let replaced = (aligned + 1 + RECORDING_TAIL_FRAMES..onset)
             .rev()
             .find(|&f| {
                 let (frame, _, informative) = &self.frame_offsets[(f as usize) % RECORD_FRAMES];
@@ -1907,13 +1834,7 @@ impl LegDetector {
         // as a tone).
         let cut = (from..onset)
             .filter(|&f| {
-                let Some(class) = self.record(f).map(|r| {
-                    if f >= quiet_from {
-                        FrameClass::Noise
-                    } else {
-                        r.class
-                    }
-                }) else {
+                let Some(class) = self.record(f).map(|r| r.class) else {
                     return false;
                 };
                 let known = self.copy_tag(f, offset);
