@@ -183,14 +183,14 @@ fn dashboard_dir() -> Option<std::path::PathBuf> {
         .and_then(|dir| dir.canonicalize().ok())
 }
 
-/// The simulated lines play the real recordings built by `sim/assets/build-assets.sh`
-/// (`scripts/demo` builds them) when the cache exists; otherwise the simulator synthesizes its
-/// audio.
 /// Assist mode: a detector LIVE verdict is recorded on the leg, ConfirmLive decides.
 fn assist_mode(config: &mut holdhunter_devstack::ServerConfig) {
     config.engine.detector_transfers = false;
 }
 
+/// The simulated lines play the real recordings built by `sim/assets/build-assets.sh`
+/// (`scripts/demo` builds them) when the cache exists; otherwise the simulator synthesizes its
+/// audio.
 fn use_recorded_audio(config: &mut ringcentral_sim::SimConfig) {
     let dir = ringcentral_sim::audio::default_asset_dir();
     if dir.join("manifest.tsv").is_file() {

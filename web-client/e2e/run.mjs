@@ -73,8 +73,7 @@ async function startDemo() {
   // the simulated agent picks up on one; assist mode so that a detector LIVE verdict (a first
   // hearing of the hold intro on a cold loop library can be one) is shown but transfers nothing,
   // and the operator's confirmation is what the test sees transfer.
-  const extra = demoArgs;
-  const args = ["demo", "--stack-only", ...extra];
+  const args = ["demo", "--stack-only", ...demoArgs];
   log(`starting ${hhBin} ${args.join(" ")}`);
   const child = spawn(hhBin, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
   const demoLog = createWriteStream(join(results, "demo.log"));
@@ -194,8 +193,9 @@ async function legStates(page) {
 async function openConfirmation(page, confirmButton, dialog, legId) {
   const jobState = await page.getByTestId("job-state").getAttribute("data-state");
   const leg = (await legStates(page)).find((l) => l.id === legId);
-  if (jobState !== "HUNTING" || leg?.state !== "HOLD" || !(await confirmButton.isEnabled())) {
-    fail(`the job moved on before the operator's confirmation: job ${jobState}, ${legId} ${leg?.state}, its Confirm button ${(await confirmButton.isEnabled()) ? "enabled" : "disabled"}`);
+  const enabled = await confirmButton.isEnabled();
+  if (jobState !== "HUNTING" || leg?.state !== "HOLD" || !enabled) {
+    fail(`the job moved on before the operator's confirmation: job ${jobState}, ${legId} ${leg?.state}, its Confirm button ${enabled ? "enabled" : "disabled"}`);
   }
   await confirmButton.focus();
   await page.keyboard.press("Enter");
@@ -214,7 +214,7 @@ async function failureReport(page, simUrl) {
   try {
     const job = await page.getByTestId("job-state").getAttribute("data-state", { timeout: 2000 });
     const legs = await legStates(page);
-    console.error(`[e2e] job ${job}; legs: ${legs.map((l) => `${l.id}=${l.state}${l.winner ? "(winner)" : ""}`).join(" ")}`);
+    console.error(`[e2e] job ${job}; legs: ${legsText(legs)}`);
     const entries = await page.$$eval("[data-testid=timeline] li", (els) => els.slice(0, 15).map((e) => e.innerText.replace(/\s+/g, " ").trim()));
     for (const e of entries) console.error(`[e2e]   timeline: ${e}`);
   } catch (err) {
@@ -233,6 +233,11 @@ async function failureReport(page, simUrl) {
   } catch (err) {
     console.error(`[e2e] simulator ground truth unavailable: ${err?.message ?? err}`);
   }
+}
+
+/** "leg-1=TRANSFERRED(winner) leg-2=ENDED …" for logs. */
+function legsText(legs) {
+  return legs.map((l) => `${l.id}=${l.state}${l.winner ? "(winner)" : ""}`).join(" ");
 }
 
 async function main() {
@@ -437,7 +442,7 @@ async function main() {
     },
     60_000,
   );
-  log(`final: ${final.map((l) => `${l.id}=${l.state}${l.winner ? "(winner)" : ""}`).join(" ")}`);
+  log(`final: ${legsText(final)}`);
   if (!final.find((l) => l.winner && l.id === target.id)) {
     if (assistMode) fail(`the winner is not the confirmed leg ${target.id} although the detector does not transfer in assist mode`);
     log(`note: the winner is not the confirmed leg ${target.id} (a detector verdict won first)`);
